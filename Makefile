@@ -1,0 +1,37 @@
+# Set-up and the project's jobs. `make run` and `make test` are all a fresh machine needs.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+ARGS ?=
+
+.PHONY: setup run test lint typecheck pytest clean
+
+setup: $(STAMP)
+
+# The venv holds lab, the default local TensorFlow pin and the dev tools; it is rebuilt when
+# pyproject.toml changes.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[tf,dev,docker]'
+	touch $(STAMP)
+
+## The main job on the embedded default environment (this interpreter's TensorFlow).
+run: setup
+	$(BIN)/lab run tf1-reinit $(ARGS)
+
+## Lint, type-check and the test suite (real TensorFlow; container tests need Docker).
+test: setup lint typecheck pytest
+
+lint: setup
+	$(BIN)/ruff check .
+
+typecheck: setup
+	$(BIN)/mypy
+
+pytest: setup
+	$(BIN)/pytest $(ARGS)
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache .ruff_cache

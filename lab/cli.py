@@ -1,0 +1,118 @@
+"""The Typer app: parse, call one library function, render, set the exit code."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Dict, List, Optional, Type
+
+import typer
+from typing_extensions import Annotated
+
+from lab import __version__, report, results
+from lab.errors import TRIALS_FAILED_EXIT_CODE, LabError
+from lab.runners.local import DEFAULT_TIMEOUT_S, LocalRunner
+from lab.scenario import Scenario, load_scenarios, scenario_dirs_from
+from lab.workflow import DEFAULT_SEED, execute, parse_modes, plan, select
+
+app = typer.Typer(
+    name="lab",
+    help="Settle claims about TensorFlow variables with evidence from graph and eager twins.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _scenarios() -> Dict[str, Scenario]:
+    return load_scenarios(scenario_dirs_from(os.environ.get("LAB_SCENARIOS")))
+
+
+@app.command("list")
+def list_scenarios() -> None:
+    """Every scenario: id, source, summary and claims."""
+    for s in _scenarios().values():
+        typer.echo(f"{s.id}\n  source: {s.source}\n  {s.summary}")
+        for i, c in enumerate(s.claims, 1):
+            typer.echo(f"  claim {i}: {c.text}")
+        typer.echo("")
+
+
+@app.command()
+def show(scenario_id: Annotated[str, typer.Argument(metavar="ID", help="A scenario id from 'lab list'.")]) -> None:
+    """A scenario's source, its claims as the article states them, and both twins' code."""
+    (s,) = select(_scenarios(), [scenario_id])
+    typer.echo(f"{s.id}: {s.summary}\nsource: {s.source}\ndefined in: {s.path}\n\nclaims:")
+    for i, c in enumerate(s.claims, 1):
+        typer.echo(f"  {i}. {c.text}")
+        if c.quote:
+            typer.echo(f'     article: "{c.quote}"')
+    for mode, _ in s.twins.items():
+        typer.echo(f"\n{mode.value} twin:\n")
+        typer.echo("    " + s.code(mode).replace("\n", "\n    "))
+
+
+@app.command()
+def run(
+    ids: Annotated[Optional[List[str]], typer.Argument(metavar="[ID]...", help="Scenario ids.")] = None,
+    everything: Annotated[bool, typer.Option("--all", help="Run every scenario.")] = False,
+    mode: Annotated[Optional[List[str]], typer.Option(help="graph or eager; repeat for both (default).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the records and verdicts as JSON only.")] = False,
+    out: Annotated[Optional[Path], typer.Option(help="Save every record and the verdicts in this folder.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed for Python, numpy and TensorFlow before each twin.")] = DEFAULT_SEED,
+    python: Annotated[
+        Optional[str], typer.Option(help="Interpreter with TensorFlow for 'local' [env: LAB_PYTHON].")
+    ] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds allowed for one environment's batch.")] = DEFAULT_TIMEOUT_S,
+) -> None:
+    """Run scenarios' twins, show graph beside eager, and judge every claim per mode."""
+    scenarios = _scenarios()
+    trials = plan(select(scenarios, ids or [], everything), parse_modes(mode or []), seed)
+    dirs = scenario_dirs_from(os.environ.get("LAB_SCENARIOS"))
+    runner = LocalRunner(python=python, timeout_s=timeout, scenario_dirs=dirs)
+    outcome = execute(runner, scenarios, trials)
+    if out is not None:
+        results.save(out, outcome.records, outcome.judgements)
+    if as_json:
+        typer.echo(report.as_json(outcome.records, outcome.judgements))
+    else:
+        typer.echo(report.terminal(scenarios, outcome.records, outcome.judgements), nl=False)
+        typer.echo(report.summary_line(outcome.records, outcome.judgements))
+    if not outcome.all_finished:
+        raise typer.Exit(TRIALS_FAILED_EXIT_CODE)
+
+
+@app.command()
+def version() -> None:
+    """Print lab's version."""
+    typer.echo(__version__)
+
+
+# Typer vendors click from 0.2x on and older releases depend on it; either way BadParameter's
+# base class is click's UsageError, which is how we reach it without importing click.
+_USAGE_ERROR: Type[Exception] = typer.BadParameter.__mro__[1]
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Entry point: anticipated errors print one line; anything else keeps its traceback."""
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=argv, prog_name="lab", standalone_mode=False)
+    except _USAGE_ERROR as exc:
+        ctx = getattr(exc, "ctx", None)
+        where = f"lab {ctx.info_name} --help" if ctx is not None and ctx.info_name != "lab" else "lab --help"
+        typer.echo(f"lab: error: {exc.format_message()} (see '{where}')", err=True)  # type: ignore[attr-defined]
+        return 2
+    except typer.Abort:
+        typer.echo("lab: interrupted", err=True)
+        return 130
+    except LabError as exc:
+        typer.echo(f"lab: error: {exc}", err=True)
+        return exc.exit_code
+    return result if isinstance(result, int) else 0
+
+
+def entry() -> None:
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""Small helpers claims use to read normalized observations; no TensorFlow, no numpy."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, List, Optional
+
+
+def value(obs: Any) -> Any:
+    """The plain value of an observation: a tensor's values (scalar or nested list), else itself."""
+    if isinstance(obs, dict) and obs.get("kind") == "tensor":
+        if "values" not in obs:
+            raise ValueError("tensor too large to have its values recorded; use stat()")
+        return obs["values"]
+    return obs
+
+
+def flat(obs: Any) -> List[Any]:
+    """All values of an observation as one flat list."""
+    v = value(obs)
+    if isinstance(v, list):
+        return [x for item in v for x in flat(item)]
+    return [v]
+
+
+def close(a: Any, b: Any, rel: float = 1e-6, abs_tol: float = 1e-6) -> bool:
+    """Element-wise closeness of two observations (tensors or numbers) of the same size."""
+    xs, ys = flat(a), flat(b)
+    return len(xs) == len(ys) and all(
+        isinstance(x, (int, float)) and isinstance(y, (int, float)) and math.isclose(x, y, rel_tol=rel, abs_tol=abs_tol)
+        for x, y in zip(xs, ys))
+
+
+def stat(obs: Any, name: str) -> float:
+    """A summary statistic (mean, std, min, max) of a tensor observation, large or small."""
+    if isinstance(obs, dict) and "summary" in obs:
+        return float(obs["summary"][name])
+    xs = [float(x) for x in flat(obs)]
+    mean = sum(xs) / len(xs)
+    return {"mean": mean, "min": min(xs), "max": max(xs),
+            "std": math.sqrt(sum((x - mean) ** 2 for x in xs) / len(xs))}[name]
+
+
+def raised(obs: Any, type_name: Optional[str] = None) -> bool:
+    """Whether a caught block raised (optionally: an exception of this type name)."""
+    if not isinstance(obs, dict) or obs.get("kind") not in ("exception", "no_exception"):
+        raise ValueError(f"not a caught-exception observation: {obs!r}")
+    return obs["kind"] == "exception" and (type_name is None or obs["type"] == type_name)

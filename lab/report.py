@@ -1,0 +1,93 @@
+"""Renderers: the terminal report of a run, and its JSON form."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Mapping, Sequence
+
+from lab import __version__
+from lab.compare import Judgement, mode_diff, pair_by_mode
+from lab.observe import Record
+from lab.render_values import clip, show
+from lab.scenario import Scenario
+
+VALUE_WIDTH = 34
+
+
+def env_line(record: Record) -> str:
+    f = record.facts
+    keras = f.get("keras") or "?"
+    if f.get("keras_package") and f.get("keras_package") != "keras":
+        keras += f" ({f['keras_package']})"
+    return (f"env {record.env}: TensorFlow {f.get('tensorflow', '?')}, Keras {keras}, "
+            f"numpy {f.get('numpy', '?')}, Python {f.get('python', '?')}; seed {record.seed}")
+
+
+def _status_line(record: Record) -> str:
+    err = record.error or {}
+    return f"  {record.mode} twin {record.status}: {err.get('type', '')}: {err.get('message', '')}"
+
+
+def scenario_block(
+    scenario: Scenario, by_mode: Mapping[str, Record], judgements: Sequence[Judgement]
+) -> List[str]:
+    """The observations side by side, then each claim's verdict per mode with its evidence."""
+    first = next(iter(by_mode.values()))
+    lines = [f"{scenario.id}: {scenario.summary}", f"  source {scenario.source}", f"  {env_line(first)}"]
+    lines += [_status_line(r) for r in by_mode.values() if not r.ok]
+    modes = [m for m in ("graph", "eager") if m in by_mode]
+    diffs = mode_diff(by_mode.get("graph"), by_mode.get("eager"))
+    if diffs:
+        key_width = max(len("observation"), *(len(d.key) for d in diffs))
+        lines.append("")
+        header = "  " + "observation".ljust(key_width) + "  " + "".join(m.ljust(VALUE_WIDTH + 2) for m in modes)
+        lines.append(header.rstrip())
+        for d in diffs:
+            cells = []
+            for m in modes:
+                present = d.in_graph if m == "graph" else d.in_eager
+                val = show(d.graph if m == "graph" else d.eager) if present else "(not recorded)"
+                cells.append(clip(val, VALUE_WIDTH).ljust(VALUE_WIDTH + 2))
+            mark = "" if len(modes) < 2 or d.same else "<- differs"
+            lines.append(("  " + d.key.ljust(key_width) + "  " + "".join(cells) + mark).rstrip())
+    if judgements:
+        lines.append("")
+        lines.append("  claims")
+        for index, claim in enumerate(scenario.claims, 1):
+            mine = [j for j in judgements if j.claim == index]
+            verdicts = "  ".join(f"{j.mode} {j.verdict.value}" for j in mine)
+            lines.append(f"  {index}. {claim.text}")
+            lines.append(f"     {verdicts}")
+            for j in mine:
+                because = j.reason or ", ".join(f"{k} = {clip(show(v), 60)}" for k, v in j.evidence.items())
+                lines.append(f"       {j.mode}: {because}")
+    return lines
+
+
+def terminal(scenarios: Mapping[str, Scenario], records: Sequence[Record], judgements: Sequence[Judgement]) -> str:
+    """The report `lab run` prints: one block per (environment, scenario)."""
+    blocks = []
+    for (env, sid), by_mode in pair_by_mode(records).items():
+        mine = [j for j in judgements if j.scenario == sid and j.env == env]
+        blocks.append("\n".join(scenario_block(scenarios[sid], by_mode, mine)))
+    return "\n\n".join(blocks) + "\n"
+
+
+def summary_line(records: Sequence[Record], judgements: Sequence[Judgement]) -> str:
+    counts: Dict[str, int] = {}
+    for j in judgements:
+        counts[j.verdict.value] = counts.get(j.verdict.value, 0) + 1
+    failed = sum(1 for r in records if not r.ok)
+    verdicts = ", ".join(f"{n} {v}" for v, n in sorted(counts.items())) or "no claims"
+    trials = f"{len(records)} trials" + (f" ({failed} did not finish)" if failed else "")
+    return f"{trials}; verdicts: {verdicts}"
+
+
+def as_json(records: Sequence[Record], judgements: Sequence[Judgement]) -> str:
+    """The records and verdicts, machine-readable."""
+    data: Dict[str, Any] = {
+        "lab_version": __version__,
+        "records": [r.to_dict() for r in records],
+        "verdicts": [j.to_dict() for j in judgements],
+    }
+    return json.dumps(data, indent=1)

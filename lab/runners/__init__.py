@@ -1,0 +1,1 @@
+"""Runners execute batches of trials in one environment and hand back records."""

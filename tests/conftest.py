@@ -1,0 +1,47 @@
+"""Shared fixtures: fixture scenarios, a real-TensorFlow local runner, the golden switch."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from lab.runners.local import LocalRunner
+from lab.scenario import DEFAULT_SCENARIO_DIR, load_scenarios
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURE_SCENARIOS = FIXTURES / "scenarios"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="rewrite the expected reports under tests/golden")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture(scope="session")
+def fixture_scenarios():
+    return load_scenarios([FIXTURE_SCENARIOS])
+
+
+@pytest.fixture(scope="session")
+def real_scenarios():
+    return load_scenarios([DEFAULT_SCENARIO_DIR])
+
+
+@pytest.fixture(scope="session")
+def fixture_runner() -> LocalRunner:
+    return LocalRunner(scenario_dirs=[FIXTURE_SCENARIOS], timeout_s=300)
+
+
+@pytest.fixture(autouse=True)
+def _no_stray_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Tests choose their scenario directories explicitly.
+    monkeypatch.delenv("LAB_SCENARIOS", raising=False)
+    for var in ("LAB_TEST_CRASH", "LAB_TEST_SLEEP"):
+        if var in os.environ:
+            monkeypatch.delenv(var)

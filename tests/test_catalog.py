@@ -1,0 +1,58 @@
+"""Every real scenario, both modes, real TensorFlow: judged, and isolated from the others."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from lab.compare import Verdict, judge
+from lab.runners.local import LocalRunner
+from lab.scenario import DEFAULT_SCENARIO_DIR
+from lab.workflow import parse_modes, plan
+
+runner = LocalRunner(scenario_dirs=[DEFAULT_SCENARIO_DIR], timeout_s=900)
+
+
+@pytest.fixture(scope="module")
+def trials(real_scenarios):
+    return plan(list(real_scenarios.values()), parse_modes([]))
+
+
+@pytest.fixture(scope="module")
+def batch(trials):
+    return {(r.scenario, r.mode): r for r in runner.run(trials)}
+
+
+def test_every_twin_of_every_scenario_runs_to_completion(batch) -> None:
+    failed = {key: r.error for key, r in batch.items() if not r.ok}
+    assert not failed
+
+
+def test_both_twins_record_the_same_keys(batch, real_scenarios) -> None:
+    one_sided = {}
+    for sid in real_scenarios:
+        graph, eager = batch[(sid, "graph")], batch[(sid, "eager")]
+        difference = set(graph.observations) ^ set(eager.observations)
+        if difference:
+            one_sided[sid] = sorted(difference)
+    assert not one_sided
+
+
+def test_every_claim_gets_a_verdict_in_both_modes(batch, real_scenarios) -> None:
+    undecided = []
+    for (sid, mode), record in batch.items():
+        for j in judge(real_scenarios[sid], record):
+            if j.verdict is Verdict.INCONCLUSIVE:
+                undecided.append(f"{sid}[{mode}] claim {j.claim}: {j.reason}")
+    assert not undecided
+
+
+def test_a_trial_gives_the_same_record_alone_in_batch_and_in_reverse_order(trials, batch) -> None:
+    backwards = {(r.scenario, r.mode): r for r in runner.run(list(reversed(trials)))}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        singles = pool.map(lambda t: runner.run([t])[0], trials)
+        alone = {(t.scenario, t.mode.value): record for t, record in zip(trials, singles)}
+    differing = [key for key in batch
+                 if not (batch[key].comparable() == backwards[key].comparable() == alone[key].comparable())]
+    assert not differing

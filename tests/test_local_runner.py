@@ -1,0 +1,83 @@
+"""The local runner with real TensorFlow: one process per batch, failures become statuses."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lab.errors import EnvironmentUnavailable
+from lab.runners.base import Trial
+from lab.runners.local import LocalRunner
+from lab.scenario import Mode
+
+from .conftest import FIXTURE_SCENARIOS
+
+
+@pytest.fixture(scope="module")
+def batch(fixture_runner):
+    trials = [Trial(s, m, 1) for s in ("fixture-assign", "fixture-raises") for m in Mode]
+    return fixture_runner.run(trials)
+
+
+def test_records_come_back_in_trial_order_with_environment_facts(batch) -> None:
+    assert [(r.scenario, r.mode) for r in batch] == [("fixture-assign", "graph"), ("fixture-assign", "eager"),
+                                                     ("fixture-raises", "graph"), ("fixture-raises", "eager")]
+    facts = batch[0].facts
+    import tensorflow as tf
+
+    assert facts["tensorflow"] == tf.__version__ and facts["eager"] is False and facts["graph_variables"] == "ref"
+    assert batch[1].facts["eager"] is True
+
+
+def test_the_graph_twin_gets_reference_variables_and_the_eager_twin_resource_ones(batch) -> None:
+    assert batch[0].observations["variable_class"] == "RefVariable"
+    assert batch[1].observations["variable_class"] == "ResourceVariable"
+
+
+def test_tensorflow_values_and_caught_exceptions_are_observations(batch) -> None:
+    graph, eager = batch[0].observations, batch[1].observations
+    assert graph["after_assign"] == eager["after_assign"] == {"kind": "tensor", "dtype": "float32", "shape": [],
+                                                              "values": 3.0}
+    assert graph["bad_reshape"]["kind"] == eager["bad_reshape"]["kind"] == "exception"
+    assert eager["bad_reshape"]["type"] == "InvalidArgumentError"
+
+
+def test_an_exception_escaping_a_twin_is_an_error_record_not_a_crash(batch) -> None:
+    raised, fine = batch[2], batch[3]
+    assert raised.status == "error" and raised.error == {"kind": "exception", "type": "RuntimeError",
+                                                         "message": "graph twin failed on purpose"}
+    assert raised.observations == {"x": 1}  # what it recorded before failing is kept
+    assert fine.status == "ok"
+
+
+def test_a_process_that_dies_keeps_the_finished_records(fixture_runner, monkeypatch) -> None:
+    monkeypatch.setenv("LAB_TEST_CRASH", "1")
+    trials = [Trial("fixture-assign", Mode.EAGER, 1), Trial("fixture-crash", Mode.GRAPH, 1),
+              Trial("fixture-assign", Mode.GRAPH, 1)]
+    records = fixture_runner.run(trials)
+    assert [r.status for r in records] == ["ok", "crashed", "crashed"]
+    assert "exited with code 134" in records[1].error["message"]
+
+
+def test_a_batch_past_its_timeout_is_marked_and_keeps_the_finished_records(monkeypatch) -> None:
+    monkeypatch.setenv("LAB_TEST_SLEEP", "120")
+    runner = LocalRunner(scenario_dirs=[FIXTURE_SCENARIOS], timeout_s=20)
+    records = runner.run([Trial("fixture-assign", Mode.EAGER, 1), Trial("fixture-sleep", Mode.GRAPH, 1)])
+    assert [r.status for r in records] == ["ok", "timeout"]
+    assert "ran past 20s" in records[1].error["message"]
+
+
+def test_an_interpreter_without_tensorflow_is_an_environment_error(tmp_path: Path) -> None:
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "bare")], check=True)
+    runner = LocalRunner(python=str(tmp_path / "bare" / "bin" / "python"), scenario_dirs=[FIXTURE_SCENARIOS])
+    with pytest.raises(EnvironmentUnavailable, match=r"has no TensorFlow.*pip install tensorflow-cpu"):
+        runner.run([Trial("fixture-assign", Mode.EAGER, 1)])
+
+
+def test_a_missing_interpreter_is_an_environment_error(tmp_path: Path) -> None:
+    runner = LocalRunner(python=str(tmp_path / "nope"), scenario_dirs=[FIXTURE_SCENARIOS])
+    with pytest.raises(EnvironmentUnavailable, match="not found: pass --python"):
+        runner.run([Trial("fixture-assign", Mode.EAGER, 1)])
