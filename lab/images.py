@@ -1,0 +1,211 @@
+"""Build and look up the matrix's pinned images (with lab/runners/docker.py, the only importers of docker)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional
+
+from lab import wheels
+from lab.envs import CONTAINERS_DIR, IMAGE_REPOSITORY, Env, env_fingerprint, image_tag
+from lab.errors import DockerUnavailable, EnvironmentUnavailable
+
+ProgressFn = Callable[[str], None]
+START_DOCKER = "start it with `sudo dockerd &` or `sudo containers/start-docker.sh`"
+
+
+class ImageBuildFailed(EnvironmentUnavailable):
+    """An env's image could not be built; the message names the env and the failing step."""
+
+
+@dataclass(frozen=True)
+class ImageStatus:
+    """Whether an env's image exists for its current recipe."""
+
+    env: str
+    """The env's name."""
+    tag: str
+    """lab-env:<name>-<fingerprint12>: the tag this recipe's image has, built or not."""
+    built: bool
+    """True when an image with that tag exists in the daemon."""
+    image_id: Optional[str] = None
+    """The image id (sha256:...) when built: the digest records carry."""
+
+
+def docker_client(timeout: int = 600) -> Any:
+    """A docker client whose daemon answered a ping; DockerUnavailable (one line) otherwise."""
+    try:
+        import docker
+    except ImportError:
+        raise DockerUnavailable("the docker Python package is not installed: `pip install docker`") from None
+    try:
+        client = docker.from_env(timeout=timeout)
+        client.ping()
+    except Exception as exc:  # DockerException or a requests error, depending on how it fails
+        reason = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+        raise DockerUnavailable(f"no Docker daemon answers ({reason}); {START_DOCKER}") from None
+    return client
+
+
+def image_status(env: Env, client: Any) -> ImageStatus:
+    """The env's tag and, when that image exists, its id."""
+    import docker.errors
+
+    tag = image_tag(env)
+    try:
+        image = client.images.get(tag)
+    except docker.errors.ImageNotFound:
+        return ImageStatus(env.name, tag, built=False)
+    return ImageStatus(env.name, tag, built=True, image_id=image.id)
+
+
+def build_image(
+    env: Env, client: Any, on_progress: Optional[ProgressFn] = None, offline: Optional[bool] = None,
+) -> ImageStatus:
+    """Build the env's image unless its tag exists already; return its status.
+
+    offline=None tries the normal recipe (python:<v>-slim from a registry) and falls back to
+    the offline one (debootstrap base + host-downloaded wheels) when the base cannot be pulled;
+    True or False forces one.
+    """
+    note = on_progress or (lambda line: None)
+    status = image_status(env, client)
+    if status.built:
+        note(f"{status.tag} is built already ({(status.image_id or '')[:19]}); nothing to do")
+        return status
+    started = time.monotonic()
+    base = f"python:{env.python}-slim"
+    if offline is None:
+        offline = not _have_or_pull(client, base)
+        if offline:
+            note(f"cannot pull {base} (no registry?); building {env.name} offline from a debootstrap base")
+    with tempfile.TemporaryDirectory(prefix=f"lab-build-{env.name}-") as tmp:
+        context = Path(tmp)
+        shutil.copyfile(env.lock, context / "lock.txt")
+        if offline:
+            buildargs = {"BASE": base_image(env.debian, client, note, env.recipe / "base.sh")}
+            (context / "wheels").mkdir()
+            for path in wheels.download(env, note):
+                _link_or_copy(path, context / "wheels" / path.name)
+            dockerfile = "Dockerfile.offline"
+        else:
+            buildargs = {"PYTHON": env.python}
+            dockerfile = "Dockerfile"
+        template = (env.recipe / dockerfile).read_text(encoding="utf-8")
+        (context / "Dockerfile").write_text(render(template, env), encoding="utf-8")
+        labels = {
+            "lab.env": env.name, "lab.fingerprint": env_fingerprint(env), "lab.recipe": dockerfile,
+            "lab.python": env.python, "lab.tensorflow": env.tensorflow,
+            "lab.keras": env.keras, "lab.numpy": env.numpy,
+        }
+        try:
+            # No network inside an offline build: proof that every file came from the lock.
+            _stream_build(client, context, status.tag, buildargs, labels, note,
+                          network_mode="none" if offline else None)
+        finally:
+            if offline:
+                # The install stage's image holds every wheel (~1.5 GB) and is never reused: an
+                # unchanged env is not rebuilt, so drop it rather than let each env leave one.
+                client.images.prune(filters={"dangling": True, "label": "lab.stage=install"})
+    note(f"built {status.tag} in {time.monotonic() - started:.0f}s")
+    return image_status(env, client)
+
+
+def remove_stale_images(envs: List[Env], client: Any, on_progress: Optional[ProgressFn] = None) -> List[str]:
+    """Untag lab-env images whose tag no current recipe has (old fingerprints, removed envs)."""
+    import docker.errors
+
+    note = on_progress or (lambda line: None)
+    current = {image_tag(env) for env in envs}
+    removed = []
+    for image in client.images.list(name=IMAGE_REPOSITORY):
+        for tag in image.tags:
+            if tag.startswith(f"{IMAGE_REPOSITORY}:") and tag not in current:
+                try:
+                    client.images.remove(tag)
+                except docker.errors.APIError as exc:  # e.g. a container still uses it
+                    note(f"kept stale image {tag}: {exc.explanation}")
+                    continue
+                note(f"removed stale image {tag}")
+                removed.append(tag)
+    return removed
+
+
+def render(template: str, env: Env) -> str:
+    """The Dockerfile text with @ENVIRONMENT@ replaced by the env's ENV line."""
+    pairs = " ".join(f'{key}="{value}"' for key, value in sorted(env.environment.items()))
+    return template.replace("@ENVIRONMENT@", f"ENV {pairs}" if pairs else "")
+
+
+def base_image(
+    suite: str, client: Any, on_progress: Optional[ProgressFn] = None, script: Optional[Path] = None,
+) -> str:
+    """The tag of a debootstrap base for `suite` (lab-base:<suite>-<hash12>), built when missing."""
+    import docker.errors
+
+    note = on_progress or (lambda line: None)
+    script = script or CONTAINERS_DIR / "base.sh"
+    digest = hashlib.sha256(script.read_bytes() + suite.encode()).hexdigest()[:12]
+    tag = f"lab-base:{suite}-{digest}"
+    try:
+        client.images.get(tag)
+        return tag
+    except docker.errors.ImageNotFound:
+        pass
+    if not shutil.which("debootstrap"):
+        raise ImageBuildFailed(f"building {tag} needs debootstrap; `sudo containers/start-docker.sh` installs it")
+    note(f"building {tag} with debootstrap (about a minute)")
+    proc = subprocess.run(["sh", str(script), suite, tag], capture_output=True, text=True)
+    if proc.returncode != 0:
+        last = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
+        raise ImageBuildFailed(f"containers/base.sh {suite} failed (exit {proc.returncode}): {last[0]}")
+    return tag
+
+
+def _have_or_pull(client: Any, image: str) -> bool:
+    import docker.errors
+
+    try:
+        client.images.get(image)
+        return True
+    except docker.errors.ImageNotFound:
+        pass
+    try:
+        client.images.pull(image)
+        return True
+    except docker.errors.DockerException:
+        return False
+
+
+def _stream_build(
+    client: Any, context: Path, tag: str, buildargs: Dict[str, str], labels: Dict[str, str],
+    note: ProgressFn, network_mode: Optional[str],
+) -> None:
+    """Run the build through the low-level API so each step's output streams as it comes."""
+    stream = client.api.build(
+        path=str(context), tag=tag, buildargs=buildargs, labels=labels, network_mode=network_mode,
+        rm=True, forcerm=True, pull=False, decode=True,
+    )
+    tail: List[str] = []
+    for chunk in stream:
+        if "error" in chunk:
+            detail = " | ".join(tail[-3:] + [str(chunk["error"]).strip()])
+            raise ImageBuildFailed(f"building {tag} failed: {detail}")
+        for line in str(chunk.get("stream", "")).splitlines():
+            if line.strip():
+                tail = (tail + [line.strip()])[-5:]
+                note(line.rstrip())
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    # A hard link keeps ~600 MB of wheels from being copied per build; across filesystems, copy.
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)

@@ -1,0 +1,23 @@
+"""Docker fixtures: one client per test session, or a skip that says why there is none."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # pyproject.toml registers the marker too; this keeps --strict-markers happy without it.
+    config.addinivalue_line("markers", "docker: runs real containers (needs a Docker daemon)")
+
+
+@pytest.fixture(scope="session")
+def docker_client():
+    """A client whose daemon answered; a skip naming the reason otherwise."""
+    pytest.importorskip("docker", reason="the docker Python package is not installed (pip install docker)")
+    from lab.errors import DockerUnavailable
+    from lab.images import docker_client as make_client
+
+    try:
+        return make_client()
+    except DockerUnavailable as exc:
+        pytest.skip(f"no Docker: {exc}")

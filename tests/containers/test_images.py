@@ -1,0 +1,165 @@
+"""Real image builds: the pinned TensorFlow is inside, unchanged envs are not rebuilt."""
+
+from __future__ import annotations
+
+import shutil
+import time
+
+import pytest
+
+from lab.envs import get_env, image_tag, load_matrix
+from lab.errors import DockerUnavailable
+from lab.images import build_image, docker_client, image_status, remove_stale_images, render
+
+PROBE = "import tensorflow as tf, numpy; print(tf.__version__, numpy.__version__)"
+
+
+def run_in(client, tag, *command, environment=None):
+    """stdout of `command` in a fresh container set up like a trial (non-root, no network)."""
+    container = client.containers.run(
+        tag, list(command), detach=True, network_mode="none", read_only=True,
+        tmpfs={"/tmp": ""}, environment={"HOME": "/tmp", **(environment or {})},
+    )
+    try:
+        status = container.wait(timeout=300)["StatusCode"]
+        out = container.logs(stdout=True, stderr=False).decode()
+        assert status == 0, container.logs(stdout=False, stderr=True).decode()[-2000:]
+        return out.strip().splitlines()[-1]
+    finally:
+        container.remove(force=True)
+
+
+@pytest.fixture(scope="module")
+def tf215(docker_client):
+    """The tf2.15 env, its image built (or found) once for this module."""
+    env = get_env("tf2.15")
+    build_image(env, docker_client)
+    return env
+
+
+@pytest.mark.docker
+def test_tf215_image_has_the_pinned_tensorflow_and_numpy(docker_client, tf215):
+    versions = run_in(docker_client, image_tag(tf215), "python", "-c", PROBE)
+    assert versions.split() == [tf215.tensorflow_version, tf215.numpy.split("==")[1]]
+
+
+@pytest.mark.docker
+def test_an_unchanged_env_is_not_rebuilt(docker_client, tf215):
+    first = image_status(tf215, docker_client)
+    lines = []
+    started = time.monotonic()
+    again = build_image(tf215, docker_client, lines.append)
+    assert again.image_id == first.image_id
+    assert not any(line.startswith("Step ") for line in lines), "a build ran"
+    assert time.monotonic() - started < 10
+
+
+@pytest.mark.docker
+def test_image_runs_as_lab_with_the_matrix_environment(docker_client, tf215):
+    out = run_in(docker_client, image_tag(tf215), "sh", "-c", 'echo "$(id -u) $(id -un) $TF_ENABLE_ONEDNN_OPTS"')
+    assert out == "1000 lab 0"
+
+
+@pytest.mark.docker
+def test_a_changed_lock_means_a_new_unbuilt_tag(docker_client, tf215, tmp_path):
+    shutil.copytree(tf215.recipe, tmp_path / "containers")
+    with (tmp_path / "containers" / "locks" / "tf2.15.txt").open("a") as lock:
+        lock.write("# edited\n")
+    edited = get_env("tf2.15", tmp_path / "containers" / "matrix.toml")
+    status = image_status(edited, docker_client)
+    assert status.tag != image_tag(tf215)
+    assert not status.built
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("name", [env.name for env in load_matrix()])
+def test_every_built_matrix_image_has_its_pinned_tensorflow(docker_client, name):
+    env = get_env(name)
+    if not image_status(env, docker_client).built:
+        pytest.skip(f"{image_tag(env)} not built; `python containers/build.py {name}` builds it")
+    versions = run_in(docker_client, image_tag(env), "python", "-c", PROBE)
+    assert versions.split()[0] == env.tensorflow_version
+
+
+def test_render_puts_the_env_variables_in_one_env_line():
+    env = get_env("tf2.21-legacy-keras")
+    text = render("FROM x\n@ENVIRONMENT@\nUSER lab\n", env)
+    assert 'TF_USE_LEGACY_KERAS="1"' in text and 'TF_ENABLE_ONEDNN_OPTS="0"' in text
+    assert "@ENVIRONMENT@" not in text
+
+
+def test_no_daemon_is_one_line_saying_how_to_start_docker(monkeypatch):
+    pytest.importorskip("docker", reason="the docker Python package is not installed")
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+    with pytest.raises(DockerUnavailable) as info:
+        docker_client(timeout=5)
+    assert "\n" not in str(info.value)
+    assert "dockerd" in str(info.value) and "start-docker.sh" in str(info.value)
+
+
+@pytest.mark.docker
+def test_remove_stale_images_untags_old_recipes_only(docker_client, tf215):
+    built_before = {env.name: image_status(env, docker_client).built for env in load_matrix()}
+    docker_client.images.get(image_tag(tf215)).tag("lab-env", "tf2.15-000000000000")
+    # The whole matrix counts as current: passing only tf2.15 would untag every other env.
+    removed = remove_stale_images(load_matrix(), docker_client)
+    assert "lab-env:tf2.15-000000000000" in removed
+    assert {env.name: image_status(env, docker_client).built for env in load_matrix()} == built_before
+
+
+class FakeImages:
+    """images.get/pull of a daemon that has `present` and reaches no registry."""
+
+    def __init__(self, present):
+        self.present = set(present)
+
+    def get(self, name):
+        import docker.errors
+
+        if name not in self.present:
+            raise docker.errors.ImageNotFound(name)
+        return type("Image", (), {"id": f"sha256:{'0' * 64}"})()
+
+    def pull(self, name):
+        import docker.errors
+
+        raise docker.errors.APIError(f"pull {name}: no such host")
+
+    def prune(self, filters):
+        return {}
+
+
+def test_build_falls_back_to_offline_with_one_notice_when_no_registry(monkeypatch):
+    pytest.importorskip("docker", reason="the docker Python package is not installed")
+    import lab.images as images
+
+    env = get_env("tf2.15")
+    client = type("Client", (), {"images": FakeImages(present=[])})()
+    built = {}
+    monkeypatch.setattr(images, "base_image", lambda suite, client, note, script: f"lab-base:{suite}-x")
+    monkeypatch.setattr(images.wheels, "download", lambda env, note: [])
+
+    def fake_build(client, context, tag, buildargs, labels, note, network_mode):
+        built.update(tag=tag, buildargs=buildargs, network=network_mode,
+                     dockerfile=(context / "Dockerfile").read_text())
+        client.images.present.add(tag)
+
+    monkeypatch.setattr(images, "_stream_build", fake_build)
+    lines = []
+    status = build_image(env, client, lines.append)
+    assert status.built and built["tag"] == image_tag(env)
+    assert [line for line in lines if line.startswith("cannot pull")] == [
+        "cannot pull python:3.11-slim (no registry?); building tf2.15 offline from a debootstrap base"
+    ]
+    assert built["buildargs"] == {"BASE": "lab-base:bookworm-x"} and built["network"] == "none"
+    assert "--no-index" in built["dockerfile"] and 'TF_ENABLE_ONEDNN_OPTS="0"' in built["dockerfile"]
+
+
+def test_build_of_an_existing_tag_does_nothing(monkeypatch):
+    pytest.importorskip("docker", reason="the docker Python package is not installed")
+    import lab.images as images
+
+    env = get_env("tf2.15")
+    client = type("Client", (), {"images": FakeImages(present=[image_tag(env)])})()
+    monkeypatch.setattr(images, "_stream_build", lambda *a, **k: pytest.fail("built an unchanged env"))
+    assert build_image(env, client).built
