@@ -29,14 +29,19 @@ def test_every_twin_of_every_scenario_runs_to_completion(batch) -> None:
     assert not failed
 
 
-def test_both_twins_record_the_same_keys(batch, real_scenarios) -> None:
-    one_sided = {}
+def _raised_something(record) -> bool:
+    return any(isinstance(v, dict) and v.get("kind") == "exception" for v in record.observations.values())
+
+
+def test_both_twins_record_the_same_keys_unless_a_caught_exception_cut_one_short(batch, real_scenarios) -> None:
+    unexplained = {}
     for sid in real_scenarios:
         graph, eager = batch[(sid, "graph")], batch[(sid, "eager")]
-        difference = set(graph.observations) ^ set(eager.observations)
-        if difference:
-            one_sided[sid] = sorted(difference)
-    assert not one_sided
+        for short, other in ((graph, eager), (eager, graph)):
+            missing = set(other.observations) - set(short.observations)
+            if missing and not _raised_something(short):
+                unexplained[f"{sid}[{short.mode}]"] = sorted(missing)
+    assert not unexplained
 
 
 def test_every_claim_gets_a_verdict_in_both_modes(batch, real_scenarios) -> None:

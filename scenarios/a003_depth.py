@@ -1,0 +1,100 @@
+"""Article 003: Glorot, He and unscaled initialization measured through a deep stack of layers."""
+
+from lab.scenario import Claim, Source, scenario
+
+ARTICLE = "003_08d97d8d132930d0.txt"
+
+# "Underperform" and "performs well" are not measured by training here: the article's own
+# rationale is the scale of the signal through depth, so the claims read the standard deviation
+# of the activations of a 50-layer stack of width 256 (no biases) fed one fixed batch, at layers
+# 1, 10, 25 and 50. "Same order" means the last layer's std within 10x of the first layer's.
+DEPTH, WIDTH, BATCH = 50, 256, 256
+PROFILE = (1, 10, 25, 50)
+SATURATED = 0.99  # |tanh(z)| above this: the unit sits on a flat part, its gradient below 0.02
+CONFIGS = (("relu", "glorot_uniform"), ("relu", "he_normal"), ("relu", "unscaled_normal"),
+           ("tanh", "glorot_uniform"), ("tanh", "unscaled_normal"))
+
+
+def _batch(np):
+    # numpy is seeded by the lab before each twin: both twins feed the same batch.
+    return np.random.normal(size=(BATCH, WIDTH)).astype("float32")
+
+
+def _profile(np, activation, layers):
+    with np.errstate(invalid="ignore", over="ignore"):  # unscaled weights overflow to inf, then nan
+        stds = [float(np.std(h.astype("float64"))) for h in layers]
+    first, last = stds[0], stds[-1]
+    out = {f"std_layer_{d}": stds[d - 1] for d in PROFILE}
+    out["last_over_first"] = last / first
+    out["vanished"] = bool(last < 1e-3 * first)
+    out["exploded"] = bool(not np.isfinite(last) or last > 1e3 * first)
+    if activation == "tanh":
+        for d in (1, DEPTH):
+            out[f"saturated_layer_{d}"] = float(np.mean(np.abs(layers[d - 1]) > SATURATED))
+    return out
+
+
+def _same_order(report):
+    ratio = report["last_over_first"]
+    return isinstance(ratio, float) and 0.1 <= ratio <= 10
+
+
+@scenario(
+    "init-depth-activation-scale",
+    source=Source(ARTICLE, "3./4.: Glorot with sigmoid/tanh vs ReLU, and He with ReLU"),
+    claims=[
+        Claim("Glorot tends to underperform with ReLU (measured: through 50 ReLU layers its activations "
+              "shrink, the std at layer 50 below 1/10 of layer 1's)",
+              lambda o: o["relu_glorot_uniform"]["last_over_first"] < 0.1,
+              quote="Glorot initialization ... tends to underperform with ReLU functions."),
+        Claim("He performs consistently well with ReLU (measured: through 50 ReLU layers the activations' "
+              "std stays within 10x of layer 1's)",
+              lambda o: _same_order(o["relu_he_normal"]),
+              quote="He initialization has been shown to perform consistently well with ReLU and its variants"),
+        Claim("Glorot performs well with tanh (measured: through 50 tanh layers the activations' std stays "
+              "within 10x of layer 1's, and fewer than 10% of units are saturated at layers 1 and 50)",
+              lambda o: _same_order(o["tanh_glorot_uniform"])
+              and o["tanh_glorot_uniform"]["saturated_layer_1"] < 0.1
+              and o["tanh_glorot_uniform"]["saturated_layer_50"] < 0.1,
+              quote="Glorot initialization performs well with sigmoid and tanh activation functions"),
+        Claim("unscaled random initialization with many inputs (256, std 1) pushes tanh units into their "
+              "saturated regions: most first-layer units have |tanh| > 0.99",
+              lambda o: o["tanh_unscaled_normal"]["saturated_layer_1"] > 0.5,
+              quote="with unscaled random initialization, large numbers of input connections can result in "
+                    "exceedingly large initial sums in the hidden neurons, pushing them to their saturated regions"),
+    ],
+)
+class DepthActivationScale:
+    """Activation std through 50 width-256 layers under Glorot, He and unscaled N(0, 1) kernels."""
+
+    def graph(tf, obs):
+        import numpy as np
+
+        x = tf.constant(_batch(np))
+        initializers = {"glorot_uniform": tf.compat.v1.glorot_uniform_initializer(),
+                        "he_normal": tf.compat.v1.initializers.he_normal(),
+                        "unscaled_normal": tf.compat.v1.random_normal_initializer(stddev=1.0)}
+        with tf.compat.v1.Session() as sess:
+            for activation, name in CONFIGS:
+                h, layers = x, []
+                for _ in range(DEPTH):  # each call of a TF1 initializer makes a new random op
+                    h = getattr(tf.nn, activation)(tf.matmul(h, initializers[name]([WIDTH, WIDTH])))
+                    layers.append(h)
+                obs.record(f"{activation}_{name}", _profile(np, activation, sess.run(layers)))
+
+    def eager(tf, obs):
+        import numpy as np
+
+        x = tf.constant(_batch(np))
+        initializers = {"glorot_uniform": tf.keras.initializers.GlorotUniform,
+                        "he_normal": tf.keras.initializers.HeNormal,
+                        "unscaled_normal": lambda: tf.keras.initializers.RandomNormal(stddev=1.0)}
+        for activation, name in CONFIGS:
+            h, layers = x, []
+            for _ in range(DEPTH):
+                # A new instance per layer: an unseeded Keras (2.10+) initializer instance returns
+                # the same values every time it is called.
+                kernel = initializers[name]()((WIDTH, WIDTH))
+                h = getattr(tf.nn, activation)(tf.matmul(h, kernel))
+                layers.append(h.numpy())
+            obs.record(f"{activation}_{name}", _profile(np, activation, layers))
