@@ -10,8 +10,10 @@ from typing import Dict, List, Optional, Type
 import typer
 from typing_extensions import Annotated
 
-from lab import __version__, report, results
+from lab import __version__, cli_matrix, matrix_report, report, results
+from lab.compare import judge_all
 from lab.errors import TRIALS_FAILED_EXIT_CODE, LabError
+from lab.multi_env import LOCAL, resolve_envs
 from lab.runners.local import DEFAULT_TIMEOUT_S, LocalRunner
 from lab.scenario import Scenario, load_scenarios, scenario_dirs_from
 from lab.workflow import DEFAULT_SEED, execute, parse_modes, plan, select
@@ -66,22 +68,45 @@ def run(
         Optional[str], typer.Option(help="Interpreter with TensorFlow for 'local' [env: LAB_PYTHON].")
     ] = None,
     timeout: Annotated[float, typer.Option(help="Seconds allowed for one environment's batch.")] = DEFAULT_TIMEOUT_S,
+    env: Annotated[
+        Optional[List[str]], typer.Option(help="Where to run: 'local' (default), a matrix env, or 'all'; repeatable.")
+    ] = None,
 ) -> None:
     """Run scenarios' twins, show graph beside eager, and judge every claim per mode."""
     scenarios = _scenarios()
-    trials = plan(select(scenarios, ids or [], everything), parse_modes(mode or []), seed)
-    dirs = scenario_dirs_from(os.environ.get("LAB_SCENARIOS"))
-    runner = LocalRunner(python=python, timeout_s=timeout, scenario_dirs=dirs)
-    outcome = execute(runner, scenarios, trials)
-    if out is not None:
-        results.save(out, outcome.records, outcome.judgements)
-    if as_json:
-        typer.echo(report.as_json(outcome.records, outcome.judgements))
+    modes = parse_modes(mode or [])
+    trials = plan(select(scenarios, ids or [], everything), modes, seed)
+    names = resolve_envs(env or [LOCAL])
+    if names == [LOCAL]:
+        dirs = scenario_dirs_from(os.environ.get("LAB_SCENARIOS"))
+        runner = LocalRunner(python=python, timeout_s=timeout, scenario_dirs=dirs)
+        outcome = execute(runner, scenarios, trials)
+        records, judgements, problems = outcome.records, outcome.judgements, {}
+        if out is not None:
+            results.save(out, records, judgements)
     else:
-        typer.echo(report.terminal(scenarios, outcome.records, outcome.judgements), nl=False)
-        typer.echo(report.summary_line(outcome.records, outcome.judgements))
-    if not outcome.all_finished:
+        env_results, interrupted = cli_matrix.run_matrix(names, trials, python, timeout, None)
+        if interrupted:
+            raise typer.Exit(cli_matrix.INTERRUPTED_EXIT_CODE)
+        records = [r for e in env_results for r in e.records]
+        judgements = judge_all(scenarios, records)
+        problems = {e.name: e.problem for e in env_results}
+        if out is not None:
+            cli_matrix.save_results(out, scenarios, env_results, seed, [m.value for m in modes])
+    if as_json:
+        typer.echo(report.as_json(records, judgements))
+    else:
+        typer.echo(report.terminal(scenarios, records, judgements), nl=False)
+        typer.echo(report.summary_line(records, judgements))
+        if len(names) > 1:
+            typer.echo("")
+            typer.echo(matrix_report.terminal(records, judgements, problems), nl=False)
+    if not all(r.ok for r in records):
         raise typer.Exit(TRIALS_FAILED_EXIT_CODE)
+
+
+app.command("compare-all")(cli_matrix.compare_all)
+app.add_typer(cli_matrix.envs_app, name="envs")
 
 
 @app.command()

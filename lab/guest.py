@@ -55,6 +55,16 @@ def environment_facts(tf: Any) -> Dict[str, Any]:
     return facts
 
 
+def installed_distributions() -> List[str]:
+    """`pip freeze` without pip: every installed distribution as name==version, sorted."""
+    import re
+    from importlib import metadata
+
+    # PEP 503 names (tensorflow-cpu, not tensorflow_cpu): metadata spells them either way.
+    found = {re.sub(r"[-_.]+", "-", d.metadata["Name"] or "?").lower(): d.version for d in metadata.distributions()}
+    return sorted(f"{name}=={version}" for name, version in found.items())
+
+
 def reset_state(tf: Any, seed: int) -> None:
     """Put every global a twin can touch back to a known state, so order never matters."""
     tf.keras.backend.clear_session()  # Keras layer-name counters and global seed generators
@@ -117,6 +127,7 @@ def main(argv: List[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m lab.guest")
     parser.add_argument("--request", required=True)
     parser.add_argument("--out", required=True)
+    parser.add_argument("--freeze", help="also write the installed distributions here (for the manifest)")
     args = parser.parse_args(argv)
     request = json.loads(Path(args.request).read_text())
     try:
@@ -126,6 +137,8 @@ def main(argv: List[str]) -> int:
         return EXIT_NO_TENSORFLOW
     tf.config.threading.set_inter_op_parallelism_threads(1)
     tf.config.threading.set_intra_op_parallelism_threads(1)
+    if args.freeze:
+        Path(args.freeze).write_text("\n".join(installed_distributions()) + "\n")
     scenarios = load_scenarios([_resolve(d) for d in request["scenario_dirs"]])
     facts = environment_facts(tf)
     with open(args.out, "a") as out:

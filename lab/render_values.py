@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, List
 
 MAX_SHOWN = 6
 
@@ -47,6 +47,16 @@ def show(obs: Any) -> str:
     if isinstance(obs, list):
         return _values([o if not isinstance(o, dict) else show(o) for o in obs])
     return _num(obs) if not isinstance(obs, str) else repr(obs)
+
+
+def table(header: List[str], body: List[List[str]]) -> List[str]:
+    """Left-aligned columns, a rule under the header, no trailing spaces."""
+    widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
+
+    def fmt(row: List[str]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip()
+
+    return [fmt(header), fmt(["-" * w for w in widths]), *(fmt(r) for r in body)]
 
 
 def clip(text: str, width: int) -> str:

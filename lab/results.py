@@ -1,13 +1,19 @@
-"""A results folder: one JSON file per record, and the verdicts."""
+"""A results folder: every record, the verdicts, a manifest, and the reports."""
 
 from __future__ import annotations
 
+import datetime
 import json
+import subprocess
 from pathlib import Path
-from typing import List, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
+from lab import __version__
 from lab.compare import Judgement
 from lab.observe import Record
+from lab.scenario import ROOT
+
+MANIFEST = "manifest.json"
 
 
 def record_path(out: Path, record: Record) -> Path:
@@ -31,3 +37,63 @@ def save(out: Path, records: Sequence[Record], judgements: Sequence[Judgement]) 
 def load_records(out: Path) -> List[Record]:
     """Every record saved under `out`, in a stable order."""
     return [Record.from_dict(json.loads(p.read_text())) for p in sorted((out / "records").glob("*/*.json"))]
+
+
+def git_commit() -> Dict[str, Any]:
+    """The commit the lab ran from, and whether the tree had uncommitted changes."""
+    def git(*args: str) -> Optional[str]:
+        try:
+            done = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True, timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    status = git("status", "--porcelain")
+    return {"commit": commit, "dirty": bool(status) if status is not None else None}
+
+
+def manifest(envs: Mapping[str, Mapping[str, Any]], seed: int, modes: Sequence[str],
+             scenarios: Sequence[str]) -> Dict[str, Any]:
+    """What a run was made of: lab version, git commit, and per env its image and packages."""
+    return {
+        "lab_version": __version__,
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "git": git_commit(),
+        "seed": seed,
+        "modes": list(modes),
+        "scenarios": list(scenarios),
+        "envs": {name: dict(info) for name, info in envs.items()},
+    }
+
+
+def write_run(out: Path, records: Sequence[Record], judgements: Sequence[Judgement],
+              envs: Mapping[str, Mapping[str, Any]], seed: int, modes: Sequence[str]) -> None:
+    """A complete results folder: records, verdicts, manifest, report.md and junit.xml.
+    `envs` maps each env to its manifest entry (image, image_id, problem, pip_freeze)."""
+    from lab import matrix_report
+
+    save(out, records, judgements)
+    ids = list(dict.fromkeys(r.scenario for r in records))
+    write_text(out, MANIFEST, json.dumps(manifest(envs, seed, modes, ids), indent=1) + "\n")
+    problems = {name: str(info.get("problem") or "") for name, info in envs.items()}
+    write_text(out, "report.md", matrix_report.markdown(records, judgements, problems))
+    write_text(out, "junit.xml", matrix_report.junit(records, judgements))
+
+
+def write_text(out: Path, name: str, text: str) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / name
+    path.write_text(text)
+    return path
+
+
+def default_results_dir(base: Path = Path("results")) -> Path:
+    """results/<UTC time>: a fresh folder per run, sortable by name."""
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    path = base / stamp
+    n = 1
+    while path.exists():
+        n += 1
+        path = base / f"{stamp}-{n}"
+    return path

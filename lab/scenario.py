@@ -7,6 +7,7 @@ import importlib.util
 import inspect
 import re
 import sys
+import textwrap
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,7 +80,8 @@ class Scenario:
 
     def code(self, mode: Mode) -> str:
         """The twin's source, dedented, as `lab show` prints it."""
-        return inspect.cleandoc(inspect.getsource(self.twins[mode]))
+        # dedent, not cleandoc: cleandoc treats the `def` line like a docstring's first line.
+        return textwrap.dedent(inspect.getsource(self.twins[mode])).rstrip()
 
     def __str__(self) -> str:
         return self.id

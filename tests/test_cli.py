@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from lab.cli import main
-
-from .conftest import FIXTURE_SCENARIOS
+from tests.conftest import FIXTURE_SCENARIOS
 
 
 @pytest.fixture

@@ -12,8 +12,7 @@ from lab.errors import EnvironmentUnavailable
 from lab.runners.base import Trial
 from lab.runners.local import LocalRunner
 from lab.scenario import Mode
-
-from .conftest import FIXTURE_SCENARIOS
+from tests.conftest import FIXTURE_SCENARIOS
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Protocol, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Protocol, Sequence, Tuple
 
 from lab.observe import Record
 from lab.scenario import ROOT, Mode
@@ -62,7 +62,7 @@ def collect_records(
     records_path: Path,
     missing_status: str,
     missing_detail: str,
-    facts: Optional[Dict[str, object]] = None,
+    facts: Optional[Mapping[str, object]] = None,
 ) -> List[Record]:
     """Read the guest's records; give each trial it did not finish a record saying why."""
     done: Dict[Tuple[str, str], Record] = {}

@@ -38,6 +38,8 @@ class LocalRunner:
         self.python = python or os.environ.get("LAB_PYTHON") or sys.executable
         self.timeout_s = timeout_s
         self.scenario_dirs = list(scenario_dirs)
+        self.freeze: List[str] = []
+        """The interpreter's installed distributions, after a run (for the manifest)."""
 
     def run(self, trials: Sequence[Trial]) -> List[Record]:
         with tempfile.TemporaryDirectory(prefix="lab-local-") as tmp:
@@ -50,7 +52,9 @@ class LocalRunner:
             # The container images set this too: oneDNN reorders float math, and records
             # should not depend on which environment ran them.
             env.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-            command = [self.python, "-m", "lab.guest", "--request", str(request), "--out", str(records)]
+            freeze = work / "freeze.txt"
+            command = [self.python, "-m", "lab.guest", "--request", str(request), "--out", str(records),
+                       "--freeze", str(freeze)]
             try:
                 with open(log, "wb") as log_file:
                     code = subprocess.run(command, stdout=log_file, stderr=subprocess.STDOUT, env=env,
@@ -62,6 +66,8 @@ class LocalRunner:
             except subprocess.TimeoutExpired:
                 return collect_records(self.env, trials, records, STATUS_TIMEOUT,
                                        f"the batch ran past {self.timeout_s:g}s")
+            if freeze.exists():
+                self.freeze = freeze.read_text().split()
             if code == EXIT_NO_TENSORFLOW:
                 raise EnvironmentUnavailable(
                     f"{self.python} has no TensorFlow ({_tail(log, 1)}): install it with "

@@ -1,0 +1,137 @@
+"""Pure analysis across environments: the verdict matrix, graph/eager gaps, version drift."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Dict, List, Mapping, Sequence, Tuple
+
+from lab.compare import Judgement, pair_by_mode
+from lab.observe import Record
+from lab.render_values import show
+
+Column = Tuple[str, str]  # (env, mode)
+
+
+def _version_key(version: str) -> Tuple[int, ...]:
+    return tuple(int(p) for p in re.findall(r"\d+", version)[:3]) or (10**6,)
+
+
+def env_order(records: Sequence[Record]) -> List[str]:
+    """Environments by ascending TensorFlow version (unknown last), so drift reads in time."""
+    versions: Dict[str, str] = {}
+    for r in records:
+        if r.facts.get("tensorflow"):
+            versions.setdefault(r.env, str(r.facts["tensorflow"]))
+        versions.setdefault(r.env, "")
+    return sorted(versions, key=lambda e: (_version_key(versions[e]) if versions[e] else (10**6,), e))
+
+
+def columns(records: Sequence[Record]) -> List[Column]:
+    modes = [m for m in ("graph", "eager") if any(r.mode == m for r in records)]
+    return [(env, mode) for env in env_order(records) for mode in modes]
+
+
+@dataclass
+class Row:
+    """One claim across every (env, mode) column."""
+
+    scenario: str
+    claim: int
+    text: str
+    cells: Dict[Column, str]
+    """HOLDS / REFUTED / INCONCLUSIVE, or '(error)', '(crashed)', ... when the twin did not finish."""
+
+    @property
+    def label(self) -> str:
+        return f"{self.scenario} #{self.claim}"
+
+
+def verdict_rows(records: Sequence[Record], judgements: Sequence[Judgement]) -> List[Row]:
+    status = {(r.env, r.scenario, r.mode): r.status for r in records}
+    rows: Dict[Tuple[str, int], Row] = {}
+    for j in judgements:
+        row = rows.setdefault((j.scenario, j.claim), Row(j.scenario, j.claim, j.text, {}))
+        st = status.get((j.env, j.scenario, j.mode), "ok")
+        row.cells[(j.env, j.mode)] = j.verdict.value if st == "ok" else f"({st})"
+    return list(rows.values())
+
+
+def _runs(envs: Sequence[str], values: Sequence[str]) -> List[Tuple[str, List[str]]]:
+    runs: List[Tuple[str, List[str]]] = []
+    for env, value in zip(envs, values):
+        if runs and runs[-1][0] == value:
+            runs[-1][1].append(env)
+        else:
+            runs.append((value, [env]))
+    return runs
+
+
+def describe_sequence(envs: Sequence[str], values: Sequence[str]) -> str:
+    """'HOLDS up to tf2.15, REFUTED from tf2.21' for two runs; else each value with its envs."""
+    runs = _runs(envs, values)
+    if len(runs) == 2:
+        return f"{runs[0][0]} up to {runs[0][1][-1]}, {runs[1][0]} from {runs[1][1][0]}"
+    return "; ".join(f"{value} in {', '.join(es)}" for value, es in runs)
+
+
+def verdict_drift(rows: Sequence[Row], cols: Sequence[Column]) -> List[str]:
+    """One line per (claim, mode) whose verdict changes between environments."""
+    lines = []
+    for row in rows:
+        for mode in ("graph", "eager"):
+            envs = [e for e, m in cols if m == mode and (e, m) in row.cells]
+            values = [row.cells[(e, mode)] for e in envs]
+            if len(set(values)) > 1:
+                lines.append(f"{row.label} [{mode}] {row.text}: {describe_sequence(envs, values)}")
+    return lines
+
+
+def observation_drift(records: Sequence[Record]) -> List[str]:
+    """One line per (scenario, mode, key) whose value changes between environments."""
+    order = env_order(records)
+    by_key: Dict[Tuple[str, str, str], Dict[str, Any]] = {}
+    for r in sorted((r for r in records if r.ok), key=lambda r: order.index(r.env)):
+        for key, value in r.observations.items():
+            by_key.setdefault((r.scenario, r.mode, key), {})[r.env] = value
+    lines = []
+    for (sid, mode, key), per_env in by_key.items():
+        envs = list(per_env)
+        shown = [show(per_env[e]) for e in envs]
+        if len(set(shown)) > 1 or len({repr(v) for v in per_env.values()}) > 1:
+            lines.append(f"{sid} [{mode}] {key}: {describe_sequence(envs, shown)}")
+    return lines
+
+
+def mode_gaps(records: Sequence[Record]) -> List[str]:
+    """One line per (scenario, key) where graph and eager disagree, with the envs where they do."""
+    gaps: Dict[Tuple[str, str], List[str]] = {}
+    example: Dict[Tuple[str, str], str] = {}
+    envs_seen: Dict[str, List[str]] = {}
+    for (env, sid), by_mode in pair_by_mode(records).items():
+        g, e = by_mode.get("graph"), by_mode.get("eager")
+        if not (g and e and g.ok and e.ok):
+            continue
+        envs_seen.setdefault(sid, []).append(env)
+        for key in list(g.observations) + [k for k in e.observations if k not in g.observations]:
+            gv, ev = g.observations.get(key, "(not recorded)"), e.observations.get(key, "(not recorded)")
+            if gv != ev:
+                gaps.setdefault((sid, key), []).append(env)
+                example.setdefault((sid, key), f"graph {show(gv)} / eager {show(ev)}")
+    lines = []
+    for (sid, key), envs in gaps.items():
+        where = "in every env" if envs == envs_seen[sid] else "in " + ", ".join(envs)
+        lines.append(f"{sid} {key}: {example[(sid, key)]} ({where})")
+    return lines
+
+
+def matrix_cells(rows: Sequence[Row], cols: Sequence[Column]) -> List[List[str]]:
+    return [[row.cells.get(c, "-") for c in cols] for row in rows]
+
+
+def env_facts(records: Sequence[Record]) -> Mapping[str, Mapping[str, Any]]:
+    facts: Dict[str, Mapping[str, Any]] = {}
+    for r in records:
+        if r.facts and r.env not in facts:
+            facts[r.env] = r.facts
+    return facts

@@ -1,0 +1,82 @@
+"""The Docker runner with real containers: one per batch, locked down, never left behind."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from lab.envs import get_env
+from lab.images import build_image
+from lab.runners.base import Trial
+from lab.runners.docker import LABEL, OWNER_LABEL, DockerRunner
+from lab.runners.local import LocalRunner
+from lab.scenario import DEFAULT_SCENARIO_DIR, Mode
+from tests.conftest import FIXTURE_SCENARIOS
+
+pytestmark = pytest.mark.docker
+ENV = "tf2.21"  # the same TensorFlow as the local default, so records can be compared
+
+
+@pytest.fixture(scope="module")
+def image(docker_client) -> str:
+    return build_image(get_env(ENV), docker_client).tag
+
+
+def runner(client, image, **kwargs) -> DockerRunner:
+    kwargs.setdefault("scenario_dirs", [FIXTURE_SCENARIOS])
+    return DockerRunner(get_env(ENV), image, client, **kwargs)
+
+
+def lab_containers(client) -> list:
+    """This test process's lab containers (other lab processes may run beside it)."""
+    return client.containers.list(all=True, filters={"label": [LABEL, f"{OWNER_LABEL}={os.getpid()}"]})
+
+
+def test_a_batch_runs_in_one_locked_down_container(docker_client, image) -> None:
+    probe = runner(docker_client, image)
+    records = probe.run([Trial("fixture-assign", m, 1) for m in Mode])
+    assert [r.status for r in records] == ["ok", "ok"]
+    assert records[0].observations["variable_class"] == "RefVariable"
+    assert records[0].facts["image"] == image and records[0].facts["tensorflow"] == "2.21.0"
+    assert any(line.startswith("tensorflow-cpu==2.21.0") for line in probe.freeze)
+    assert not lab_containers(docker_client)
+
+
+def test_the_container_has_no_network_no_root_and_a_read_only_root(docker_client, image) -> None:
+    out = docker_client.containers.run(
+        image, ["sh", "-c", "id -u; touch /x 2>/dev/null && echo writable || echo read-only"],
+        user="1000:1000", network_mode="none", read_only=True, remove=True).decode().split()
+    assert out == ["1000", "read-only"]
+    # The runner passes exactly these settings; this checks the image honours them.
+
+
+def test_a_container_that_exits_non_zero_keeps_the_finished_records(docker_client, image) -> None:
+    trials = [Trial("fixture-assign", Mode.EAGER, 1), Trial("fixture-crash", Mode.GRAPH, 1)]
+    records = runner(docker_client, image, extra_environment={"LAB_TEST_CRASH": "1"}).run(trials)
+    assert [r.status for r in records] == ["ok", "crashed"]
+    assert "exited with code 134" in records[1].error["message"]
+    assert not lab_containers(docker_client)
+
+
+def test_a_container_past_its_timeout_is_killed_and_removed(docker_client, image) -> None:
+    trials = [Trial("fixture-assign", Mode.EAGER, 1), Trial("fixture-sleep", Mode.GRAPH, 1)]
+    records = runner(docker_client, image, timeout_s=25, extra_environment={"LAB_TEST_SLEEP": "300"}).run(trials)
+    assert [r.status for r in records] == ["ok", "timeout"]
+    assert not lab_containers(docker_client)
+
+
+def test_a_container_killed_for_memory_says_so(docker_client, image) -> None:
+    trials = [Trial("fixture-assign", Mode.EAGER, 1), Trial("fixture-alloc", Mode.GRAPH, 1)]
+    records = runner(docker_client, image, memory="1g", extra_environment={"LAB_TEST_ALLOC_MB": "3000"}).run(trials)
+    assert [r.status for r in records] == ["ok", "crashed"]
+    assert "killed for memory (limit 1g)" in records[1].error["message"]
+    assert not lab_containers(docker_client)
+
+
+def test_a_container_record_equals_the_local_record_of_the_same_tensorflow(docker_client, image) -> None:
+    trials = [Trial(s, m, 1) for s in ("tf1-reinit", "tf1-reinit-random") for m in Mode]
+    in_container = runner(docker_client, image, scenario_dirs=[DEFAULT_SCENARIO_DIR]).run(trials)
+    local = LocalRunner(scenario_dirs=[DEFAULT_SCENARIO_DIR]).run(trials)
+    assert all(r.ok for r in in_container + local)
+    assert [r.observations for r in in_container] == [r.observations for r in local]
