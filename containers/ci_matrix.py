@@ -17,8 +17,8 @@ from typing import Dict, List, Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # runnable from a checkout: lab need not be installed
 
-from lab.envs import load_matrix  # noqa: E402 (after the sys.path line)
-from lab.errors import LabError  # noqa: E402
+from lab.envs import load_matrix
+from lab.errors import LabError
 
 
 def ci_matrix(path: Optional[Path] = None) -> Dict[str, List[str]]:

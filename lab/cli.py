@@ -10,7 +10,7 @@ from typing import Dict, List, Optional, Type
 import typer
 from typing_extensions import Annotated
 
-from lab import __version__, cli_matrix, matrix_report, report, results
+from lab import __version__, cli_matrix, cli_results, matrix_report, report, results
 from lab.compare import judge_all
 from lab.errors import TRIALS_FAILED_EXIT_CODE, LabError
 from lab.multi_env import LOCAL, resolve_envs
@@ -71,6 +71,9 @@ def run(
     env: Annotated[
         Optional[List[str]], typer.Option(help="Where to run: 'local' (default), a matrix env, or 'all'; repeatable.")
     ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Rerun container trials whose records are cached.")
+    ] = False,
 ) -> None:
     """Run scenarios' twins, show graph beside eager, and judge every claim per mode."""
     scenarios = _scenarios()
@@ -85,7 +88,8 @@ def run(
         if out is not None:
             results.save(out, records, judgements)
     else:
-        env_results, interrupted = cli_matrix.run_matrix(names, trials, python, timeout, None)
+        env_results, interrupted = cli_matrix.run_matrix(names, trials, python, timeout, None, scenarios,
+                                                         not no_cache)
         if interrupted:
             raise typer.Exit(cli_matrix.INTERRUPTED_EXIT_CODE)
         records = [r for e in env_results for r in e.records]
@@ -107,6 +111,8 @@ def run(
 
 app.command("compare-all")(cli_matrix.compare_all)
 app.add_typer(cli_matrix.envs_app, name="envs")
+app.command("merge")(cli_results.merge)
+app.command("check")(cli_results.check)
 
 
 @app.command()

@@ -12,6 +12,7 @@ import typer
 from typing_extensions import Annotated
 
 from lab import matrix_report, results
+from lab.cache import RecordCache
 from lab.compare import judge_all
 from lab.envs import load_matrix
 from lab.errors import TRIALS_FAILED_EXIT_CODE, LabError
@@ -54,10 +55,11 @@ def progress(names: List[str]) -> Iterator[Callable[[str, str], None]]:
 
 
 def run_matrix(names: List[str], trials: list, python: Optional[str], timeout: float,
-               workers: Optional[int]) -> tuple:
+               workers: Optional[int], scenarios: Dict[str, Scenario], use_cache: bool) -> tuple:
     """Run the trials in every env with progress; on Ctrl-C return what finished, flagged."""
+    cache = RecordCache() if use_cache else None
     with progress(names) as note:
-        runner = MultiEnvRun(names, scenario_dirs(), timeout, python, workers, note)
+        runner = MultiEnvRun(names, scenario_dirs(), timeout, python, workers, note, scenarios=scenarios, cache=cache)
         try:
             return runner.run(trials), False
         except KeyboardInterrupt as exc:
@@ -70,8 +72,8 @@ def save_results(out: Path, scenarios: Dict[str, Scenario], env_results: List[En
     """Records, verdicts, manifest, Markdown and JUnit in `out`; returns (records, judgements, problems)."""
     records = [r for e in env_results for r in e.records]
     judgements = judge_all(scenarios, records)
-    info = {e.name: {"image": e.image, "image_id": e.image_id, "problem": e.problem, "pip_freeze": e.freeze}
-            for e in env_results}
+    info = {e.name: {"image": e.image, "image_id": e.image_id, "problem": e.problem, "cached_trials": e.cached,
+                     "pip_freeze": e.freeze} for e in env_results}
     results.write_run(out, records, judgements, info, seed, modes)
     for e in env_results:
         if e.traceback:
@@ -90,13 +92,14 @@ def compare_all(
     timeout: Annotated[float, typer.Option(help="Seconds allowed for one environment's batch.")] = DEFAULT_TIMEOUT_S,
     workers: Annotated[Optional[int], typer.Option(help="Environments run at once; default: the cores.")] = None,
     python: Annotated[Optional[str], typer.Option(help="Interpreter for 'local', if listed.")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Run every trial, ignoring cached records.")] = False,
 ) -> None:
     """Every scenario x both modes x every environment; the verdict matrix and what differs."""
     scenarios = load()
     names = resolve_envs(env or ["all"])
     modes = parse_modes(mode or [])
     trials = plan(select(scenarios, ids or [], everything=not ids), modes, seed)
-    env_results, interrupted = run_matrix(names, trials, python, timeout, workers)
+    env_results, interrupted = run_matrix(names, trials, python, timeout, workers, scenarios, not no_cache)
     folder = out or results.default_results_dir()
     records, judgements, problems = save_results(folder, scenarios, env_results, seed, [m.value for m in modes])
     typer.echo(matrix_report.terminal(records, judgements, problems), nl=False)

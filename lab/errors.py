@@ -32,3 +32,7 @@ class ScenarioError(LabError):
 # Exit code when every requested trial was attempted but some errored, crashed or timed out:
 # the records of the others are still reported. Not an exception, because it is an outcome.
 TRIALS_FAILED_EXIT_CODE = 4
+
+# Exit code of `lab check` (and `compare-all --check`) when the run differs from the committed
+# baseline: the changes are printed; like a failed trial, an outcome rather than an exception.
+BASELINE_CHANGED_EXIT_CODE = 5

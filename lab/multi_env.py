@@ -8,14 +8,15 @@ import traceback
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
+from lab.cache import RecordCache, TrialKeys, split_cached
 from lab.envs import get_env, load_matrix
 from lab.errors import EnvironmentUnavailable, UsageError
 from lab.observe import STATUS_ERROR, STATUS_NOT_RUN, STATUS_OK, Record
 from lab.runners.base import Trial
 from lab.runners.local import DEFAULT_TIMEOUT_S, LocalRunner
-from lab.scenario import DEFAULT_SCENARIO_DIR
+from lab.scenario import DEFAULT_SCENARIO_DIR, Scenario
 
 LOCAL = "local"
 STOP_GRACE_S = 30.0
@@ -40,6 +41,8 @@ class EnvResult:
     """Empty when every trial finished; else what went wrong with the environment, one line."""
     traceback: str = ""
     """For an unanticipated failure: the traceback, saved beside the records."""
+    cached: int = 0
+    """How many of the records came from the record cache instead of a container."""
 
 
 def resolve_envs(names: Sequence[str]) -> List[str]:
@@ -83,6 +86,8 @@ class MultiEnvRun:
         workers: Optional[int] = None,
         on_event: Optional[EventFn] = None,
         client: Any = None,
+        scenarios: Optional[Mapping[str, Scenario]] = None,
+        cache: Optional[RecordCache] = None,
     ) -> None:
         self.names = list(names)
         self.scenario_dirs = list(scenario_dirs)
@@ -91,6 +96,11 @@ class MultiEnvRun:
         self.workers = workers or max(1, min(len(self.names), os.cpu_count() or 1))
         self.note: EventFn = on_event or (lambda env, message: None)
         self._build_lock = threading.Lock()
+        # Container records are reused while scenario, guest code and image are unchanged;
+        # the local env always runs (its interpreter can change under the lab's feet).
+        self.cache = cache if scenarios is not None else None
+        self.scenarios = scenarios or {}
+        self.keys = TrialKeys() if self.cache is not None else None
         self.client = client
         if client is None and any(n != LOCAL for n in self.names):
             from lab.images import docker_client
@@ -116,10 +126,31 @@ class MultiEnvRun:
             except ImageBuildFailed as exc:
                 why = f"image build failed: {exc}"
                 return EnvResult(name, _not_run(name, trials, why), problem=why)
-        self.note(name, f"running {len(trials)} trials in {status.tag}")
-        runner = DockerRunner(env, status.tag, self.client, timeout_s=self.timeout_s, scenario_dirs=self.scenario_dirs)
-        records = runner.run(trials)
-        return EnvResult(name, records, status.tag, status.image_id, runner.freeze, _problem(records))
+        image_id = status.image_id or ""
+        if self.cache is None or self.keys is None:
+            keys: List[str] = []
+            found: List[Optional[Record]] = [None] * len(trials)
+            todo = list(range(len(trials)))
+        else:
+            keys = [self.keys.key(self.scenarios[t.scenario], t, name, image_id) for t in trials]
+            found, todo = split_cached(self.cache, keys)
+        cached = len(trials) - len(todo)
+        freeze = self.cache.get_freeze(image_id) if self.cache is not None else []
+        if todo:
+            self.note(name, f"running {len(todo)} trials in {status.tag} ({cached} from the cache)")
+            runner = DockerRunner(env, status.tag, self.client, timeout_s=self.timeout_s,
+                                  scenario_dirs=self.scenario_dirs)
+            for index, record in zip(todo, runner.run([trials[i] for i in todo])):
+                found[index] = record
+                if self.cache is not None:
+                    self.cache.put(keys[index], record)
+            if self.cache is not None:
+                self.cache.put_freeze(image_id, runner.freeze)
+            freeze = runner.freeze or freeze
+        else:
+            self.note(name, f"all {cached} trials from the cache: no container started")
+        records = [r for r in found if r is not None]
+        return EnvResult(name, records, status.tag, image_id, freeze, _problem(records), cached=cached)
 
     def _run_env(self, name: str, trials: Sequence[Trial]) -> EnvResult:
         try:

@@ -74,6 +74,8 @@ class Scenario:
     """The graph twin and the eager twin; each takes (tf, recorder)."""
     path: str = ""
     """The module file that defines it, for messages and `lab show`."""
+    class_name: str = ""
+    """The class in that module that defines it (the cache hashes its source)."""
 
     def twin(self, mode: Mode) -> Twin:
         return self.twins[mode]
@@ -136,7 +138,7 @@ def _validate(m: _Marked, path: str) -> Scenario:
             raise ScenarioError(f"{where} ({m.id}): claim {i} has no text")
         if not callable(claim.check):
             raise ScenarioError(f"{where} ({m.id}): claim {i} ({claim.text!r}) has no predicate")
-    return Scenario(m.id, m.source, summary[0], tuple(m.claims), twins, path)
+    return Scenario(m.id, m.source, summary[0], tuple(m.claims), twins, path, m.cls.__name__)
 
 
 def _import_file(path: Path) -> None:

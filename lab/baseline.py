@@ -1,0 +1,272 @@
+"""A committed baseline of records and verdicts, and what changed against it, with tolerance."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from lab.compare import Judgement
+from lab.errors import BASELINE_CHANGED_EXIT_CODE, UsageError
+from lab.observe import STATUS_ERROR, Record
+from lab.render_values import show
+
+FORMAT = 1
+# Only what defines an environment's software; image ids, machine and timings differ between
+# machines that run the same environment, so a baseline holding them would never match.
+FACTS = ("tensorflow", "keras", "keras_package", "numpy", "python")
+HOW_TO_UPDATE = "--update-baseline (or 'lab check RESULTS --baseline FILE --update')"
+ABOUT = f"lab baseline: records and verdicts per env; regenerate with {HOW_TO_UPDATE}, never by hand"
+_ABSENT = object()
+Difference = Tuple[str, Any, Any]  # (where inside the value, old, new)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference between a baseline and a run."""
+
+    env: str
+    """The environment it is in."""
+    scenario: str
+    """The scenario id; empty for an env-level change."""
+    mode: str
+    """'graph' or 'eager'; empty for an env- or scenario-level change."""
+    kind: str
+    """What changed: env, facts, trial, seed, status, error, observation, claim or verdict."""
+    key: str
+    """The observation key, claim number ('#4'), fact name; empty where kind says it all."""
+    old: str
+    """The baseline's side, readable ('(absent)' when only the run has it)."""
+    new: str
+    """The run's side, readable ('(absent)' when only the baseline has it)."""
+    detail: str = ""
+    """Where inside a value the first difference is, when the shown values may hide it."""
+
+    def __str__(self) -> str:
+        where = " ".join(p for p in (f"[{self.mode}]" if self.mode else "", self.kind, self.key) if p)
+        tail = f" (first difference at {self.detail})" if self.detail else ""
+        return f"{where}: {self.old} -> {self.new}{tail}"
+
+
+def _facts(records: Sequence[Record], env: str) -> Dict[str, Any]:
+    for r in records:
+        if r.env == env and r.facts:
+            return {k: r.facts.get(k) for k in FACTS}
+    return {}  # an env that never started has no facts; its statuses say so
+
+
+def _trial(r: Record) -> Dict[str, Any]:
+    # An errored twin's exception is what TensorFlow did; a crash, timeout or not_run message
+    # describes the machine (stderr tail, Docker's words), so only its status is kept.
+    error = r.error if r.status == STATUS_ERROR else None
+    return {"seed": r.seed, "status": r.status, "error": error, "observations": r.observations}
+
+
+def make_baseline(records: Sequence[Record], judgements: Sequence[Judgement]) -> Dict[str, Any]:
+    """The baseline of a run: per env its versions, per scenario its trials and claims' verdicts."""
+    envs: Dict[str, Any] = {}
+    for r in records:
+        env = envs.setdefault(r.env, {"facts": _facts(records, r.env), "scenarios": {}})
+        env["scenarios"].setdefault(r.scenario, {"claims": {}, "trials": {}})["trials"][r.mode] = _trial(r)
+    for j in judgements:
+        env = envs.setdefault(j.env, {"facts": _facts(records, j.env), "scenarios": {}})
+        claims = env["scenarios"].setdefault(j.scenario, {"claims": {}, "trials": {}})["claims"]
+        claims.setdefault(str(j.claim), {"text": j.text, "verdicts": {}})["verdicts"][j.mode] = j.verdict.value
+    # JSON keys are strings: claims as a list in number order read better than "1", "10", "2".
+    for env in envs.values():
+        for s in env["scenarios"].values():
+            s["claims"] = [{"claim": int(n), **c} for n, c in sorted(s["claims"].items(), key=lambda kv: int(kv[0]))]
+    return {"about": ABOUT, "format": FORMAT, "envs": envs}
+
+
+def dumps(baseline: Dict[str, Any]) -> str:
+    return json.dumps(baseline, indent=1, sort_keys=True) + "\n"
+
+
+def write_baseline(path: Path, records: Sequence[Record], judgements: Sequence[Judgement]) -> Dict[str, Any]:
+    """Write the run's baseline to `path` (byte-identical for identical runs); returns it."""
+    baseline = make_baseline(records, judgements)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(dumps(baseline))
+    return baseline
+
+
+def load_baseline(path: Path) -> Dict[str, Any]:
+    """A baseline file; a missing or malformed one is a one-line UsageError saying how to make it."""
+    if not path.is_file():
+        raise UsageError(f"no baseline file {path}: create it with {HOW_TO_UPDATE}")
+    try:
+        data = json.loads(path.read_text())
+        ok = data.get("format") == FORMAT and all(
+            isinstance(s.get("trials"), dict) and isinstance(s.get("claims"), list)
+            for e in data["envs"].values() for s in e["scenarios"].values())
+    except (ValueError, AttributeError, KeyError, TypeError) as exc:
+        raise UsageError(f"baseline {path} is malformed ({type(exc).__name__}); recreate it with "
+                         f"{HOW_TO_UPDATE}") from None
+    if not ok:
+        raise UsageError(f"baseline {path} is not a format-{FORMAT} lab baseline; recreate it with {HOW_TO_UPDATE}")
+    return data
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def first_difference(old: Any, new: Any, rel_tol: float, abs_tol: float, at: str = "") -> Optional[Difference]:
+    """(where, old, new) of the first difference beyond tolerance, or None. Floats compare with
+    rel_tol/abs_tol, elementwise through lists; everything else (strings, ints, bools, shapes,
+    dtypes, exception types and messages) compares exactly."""
+    if _is_number(old) and _is_number(new):
+        if isinstance(old, int) and isinstance(new, int):
+            return None if old == new else (at, old, new)
+        return None if math.isclose(old, new, rel_tol=rel_tol, abs_tol=abs_tol) else (at, old, new)
+    if isinstance(old, list) and isinstance(new, list):
+        if len(old) != len(new):
+            return (f"{at} length" if at else "length", len(old), len(new))
+        for i, (o, n) in enumerate(zip(old, new)):
+            found = first_difference(o, n, rel_tol, abs_tol, f"{at}[{i}]")
+            if found:
+                return found
+        return None
+    if isinstance(old, dict) and isinstance(new, dict):
+        keys = sorted(set(old) | set(new))
+        if "summary" in old and "summary" in new:
+            # A large tensor's digest hashes its exact bytes: a last-bit float difference (another
+            # CPU's vector width, another summation order) changes it while every value stays
+            # within tolerance. Its summary statistics, compared with tolerance, are the evidence.
+            keys = [k for k in keys if k != "digest"]
+        for k in keys:
+            o, n = old.get(k, _ABSENT), new.get(k, _ABSENT)
+            where = f"{at}.{k}" if at else k
+            if o is _ABSENT or n is _ABSENT:
+                return (where, o, n)
+            found = first_difference(o, n, rel_tol, abs_tol, where)
+            if found:
+                return found
+        return None
+    return None if type(old) is type(new) and old == new else (at, old, new)
+
+
+def _shown(value: Any) -> str:
+    return "(absent)" if value is _ABSENT or value is None else show(value)
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, dict):  # a record's error
+        return f"{value.get('type', '')}: {value.get('message', '')}"
+    return "(absent)" if value is None else str(value)
+
+
+def _trial_changes(env: str, sid: str, mode: str, old: Dict[str, Any], new: Dict[str, Any],
+                   tol: Tuple[float, float]) -> List[Change]:
+    out = []
+    for field_ in ("seed", "status", "error"):
+        o, n = old.get(field_), new.get(field_)
+        if o != n:
+            out.append(Change(env, sid, mode, field_, "", _plain(o), _plain(n)))
+    o_obs, n_obs = old.get("observations", {}), new.get("observations", {})
+    for key in sorted(set(o_obs) | set(n_obs)):
+        o, n = o_obs.get(key, _ABSENT), n_obs.get(key, _ABSENT)
+        found = None if o is _ABSENT or n is _ABSENT else first_difference(o, n, *tol)
+        if o is _ABSENT or n is _ABSENT or found:
+            detail = f"{found[0]}: {found[1]!r} -> {found[2]!r}" if found and found[0] else ""
+            out.append(Change(env, sid, mode, "observation", key, _shown(o), _shown(n), detail))
+    return out
+
+
+def _claim_changes(env: str, sid: str, old: List[Dict[str, Any]], new: List[Dict[str, Any]]) -> List[Change]:
+    out = []
+    o_by, n_by = {c["claim"]: c for c in old}, {c["claim"]: c for c in new}
+    for number in sorted(set(o_by) | set(n_by)):
+        o, n, key = o_by.get(number), n_by.get(number), f"#{number}"
+        if o is None or n is None:
+            out.append(Change(env, sid, "", "claim", key, repr(o["text"]) if o else "(absent)",
+                              repr(n["text"]) if n else "(absent)"))
+            continue
+        if o["text"] != n["text"]:
+            out.append(Change(env, sid, "", "claim", key, repr(o["text"]), repr(n["text"])))
+        for mode in sorted(set(o["verdicts"]) | set(n["verdicts"])):
+            ov, nv = o["verdicts"].get(mode, "(absent)"), n["verdicts"].get(mode, "(absent)")
+            if ov != nv:
+                out.append(Change(env, sid, mode, "verdict", key, ov, nv, f"claim: {n['text']}"))
+    return out
+
+
+def _env_changes(env: str, old: Dict[str, Any], new: Dict[str, Any], tol: Tuple[float, float]) -> List[Change]:
+    out = []
+    if old["facts"] and new["facts"]:  # an env that did not start has no facts; statuses report it
+        out += [Change(env, "", "", "facts", k, str(old["facts"].get(k)), str(new["facts"].get(k)))
+                for k in sorted(set(old["facts"]) | set(new["facts"])) if old["facts"].get(k) != new["facts"].get(k)]
+    o_sc, n_sc = old["scenarios"], new["scenarios"]
+    for sid in sorted(set(o_sc) | set(n_sc)):
+        o, n = o_sc.get(sid, {"claims": [], "trials": {}}), n_sc.get(sid, {"claims": [], "trials": {}})
+        for mode in sorted(set(o["trials"]) | set(n["trials"])):
+            if mode not in o["trials"] or mode not in n["trials"]:
+                out.append(Change(env, sid, mode, "trial", "", "run" if mode in o["trials"] else "(absent)",
+                                  "run" if mode in n["trials"] else "not run"))
+            else:
+                out += _trial_changes(env, sid, mode, o["trials"][mode], n["trials"][mode], tol)
+        out += _claim_changes(env, sid, o["claims"], n["claims"])
+    return out
+
+
+def diff_baseline(baseline: Dict[str, Any], records: Sequence[Record], judgements: Sequence[Judgement],
+                  rel_tol: float = 1e-6, abs_tol: float = 1e-9, require_all_envs: bool = False) -> List[Change]:
+    """Every change of the run against the baseline, in env, scenario, mode order.
+
+    Envs the run has and the baseline lacks are changes. Envs the baseline has and the run
+    lacks are changes only with `require_all_envs`: by default a CI job that runs one env
+    checks its own slice of a baseline that holds every env."""
+    old_envs, new_envs = baseline["envs"], make_baseline(records, judgements)["envs"]
+    out: List[Change] = []
+    for env in sorted(set(old_envs) | set(new_envs)):
+        if env not in new_envs:
+            if require_all_envs:
+                out.append(Change(env, "", "", "env", "", "in the baseline", "not run"))
+        elif env not in old_envs:
+            out.append(Change(env, "", "", "env", "", "not in the baseline", "run"))
+        else:
+            out += _env_changes(env, old_envs[env], new_envs[env], (rel_tol, abs_tol))
+    return out
+
+
+def render_changes(changes: Sequence[Change]) -> str:
+    """One line per change under an 'env scenario:' heading, then a summary line."""
+    lines: List[str] = []
+    heading = None
+    for c in changes:
+        here = f"{c.env} {c.scenario}".strip() + ":"
+        if here != heading:
+            lines.append(here)
+            heading = here
+        lines.append(f"  {c}")
+    if not changes:
+        return "no changes against the baseline\n"
+    counts: Dict[str, int] = {}
+    for c in changes:
+        counts[c.kind] = counts.get(c.kind, 0) + 1
+    kinds = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+    lines.append(f"{len(changes)} change{'s' if len(changes) != 1 else ''} against the baseline ({kinds}); "
+                 f"if intended, accept them with {HOW_TO_UPDATE}")
+    return "\n".join(lines) + "\n"
+
+
+def check_results(records: Sequence[Record], judgements: Sequence[Judgement], baseline_path: Path,
+                  update: bool, require_all_envs: bool = False) -> Tuple[str, int]:
+    """(text to print, exit code): 0 when nothing changed or the baseline was rewritten,
+    BASELINE_CHANGED_EXIT_CODE with the changes otherwise."""
+    if not update:
+        changes = diff_baseline(load_baseline(baseline_path), records, judgements,
+                                require_all_envs=require_all_envs)
+        return render_changes(changes), BASELINE_CHANGED_EXIT_CODE if changes else 0
+    try:
+        old_envs = set(load_baseline(baseline_path)["envs"])
+    except UsageError:  # no baseline yet, or a broken one: updating is how to repair it
+        old_envs = set()
+    new = write_baseline(baseline_path, records, judgements)
+    dropped = sorted(old_envs - set(new["envs"]))
+    trials = sum(len(s["trials"]) for e in new["envs"].values() for s in e["scenarios"].values())
+    note = f"; dropped envs this run did not have: {', '.join(dropped)}" if dropped else ""
+    return f"baseline {baseline_path} written: {len(new['envs'])} envs, {trials} trials{note}\n", 0

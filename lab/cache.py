@@ -1,0 +1,108 @@
+"""The record cache: a trial is not rerun while its scenario, the guest code and the image are unchanged."""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Set, Tuple
+
+from lab.observe import STATUS_ERROR, STATUS_OK, Record
+from lab.runners.base import Trial
+from lab.scenario import Scenario
+
+LAB_DIR = Path(__file__).resolve().parent
+# The lab code that runs inside an environment: a change to any of it can change a record.
+GUEST_FILES = ("__init__.py", "guest.py", "observe.py", "scenario.py", "measure.py", "predicates.py")
+# Only trials that ran to their end are worth keeping: a crash or timeout should run again.
+CACHEABLE = (STATUS_OK, STATUS_ERROR)
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("LAB_CACHE_DIR") or os.path.join(os.environ.get("XDG_CACHE_HOME") or
+                                                           os.path.expanduser("~/.cache"), "lab")
+    return Path(base) / "records"
+
+
+def _is_scenario_class(node: ast.stmt) -> bool:
+    return isinstance(node, ast.ClassDef) and any(
+        isinstance(d, ast.Call) and getattr(d.func, "id", None) == "scenario" for d in node.decorator_list)
+
+
+def scenario_fingerprint(scenario: Scenario) -> str:
+    """The scenario's module without the OTHER scenarios in it: editing one scenario reruns
+    only that one, while a helper or constant the module shares reruns them all."""
+    source = Path(scenario.path).read_text()
+    lines = source.splitlines(keepends=True)
+    drop: Set[int] = set()
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.ClassDef) and _is_scenario_class(node) and node.name != scenario.class_name:
+            first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            drop.update(range(first, (node.end_lineno or node.lineno) + 1))
+    kept = "".join(line for number, line in enumerate(lines, 1) if number not in drop)
+    return hashlib.sha256(kept.encode()).hexdigest()
+
+
+def guest_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for name in GUEST_FILES:
+        digest.update(name.encode() + b"\0" + (LAB_DIR / name).read_bytes())
+    return digest.hexdigest()
+
+
+class TrialKeys:
+    """Cache keys for one run: the guest code is hashed once, each scenario once."""
+
+    def __init__(self) -> None:
+        self.guest = guest_fingerprint()
+        self._code: Dict[str, str] = {}
+
+    def key(self, scenario: Scenario, trial: Trial, env: str, image_id: str) -> str:
+        if scenario.id not in self._code:
+            self._code[scenario.id] = scenario_fingerprint(scenario)
+        parts = {"env": env, "image": image_id, "guest": self.guest, "scenario": scenario.id,
+                 "code": self._code[scenario.id], "mode": trial.mode.value, "seed": trial.seed}
+        return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+class RecordCache:
+    """Records on disk, one JSON file per trial key."""
+
+    def __init__(self, directory: Optional[Path] = None) -> None:
+        self.directory = Path(directory) if directory else default_cache_dir()
+
+    def _path(self, key: str) -> Path:
+        return self.directory / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> Optional[Record]:
+        try:
+            return Record.from_dict(json.loads(self._path(key).read_text()))
+        except (OSError, ValueError, TypeError):
+            return None  # absent, or a file cut short: run the trial again
+
+    def put(self, key: str, record: Record) -> None:
+        if record.status not in CACHEABLE:
+            return
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(record.to_json())
+        tmp.replace(path)  # atomic: a parallel reader never sees half a record
+
+    def get_freeze(self, image_id: str) -> List[str]:
+        path = self.directory / "freeze" / image_id.replace(":", "_")
+        return path.read_text().split() if path.exists() else []
+
+    def put_freeze(self, image_id: str, freeze: Sequence[str]) -> None:
+        if freeze:
+            path = self.directory / "freeze" / image_id.replace(":", "_")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("\n".join(freeze) + "\n")
+
+
+def split_cached(cache: RecordCache, keys: Sequence[str]) -> Tuple[List[Optional[Record]], List[int]]:
+    """The cached record for each key (None where absent), and the indexes still to run."""
+    found = [cache.get(k) for k in keys]
+    return found, [i for i, r in enumerate(found) if r is None]

@@ -1,0 +1,127 @@
+"""Join results folders made on different machines (typically one env each) into one folder."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Sequence, Tuple
+
+from lab import results
+from lab.compare import Judgement, judge_all
+from lab.drift import env_order
+from lab.errors import UsageError
+from lab.observe import Record
+from lab.scenario import Mode, Scenario
+
+TrialKey = Tuple[str, str, str]  # (env, scenario, mode)
+
+
+@dataclass
+class Merged:
+    """The merged folder's contents, as compare-all would have made them."""
+
+    records: List[Record]
+    """Every trial of every folder once, ordered by env (TensorFlow version), scenario, mode."""
+    judgements: List[Judgement]
+    """Every claim judged again on the records with the current scenarios."""
+    problems: Dict[str, str]
+    """Env -> why it failed (from the folders' manifests); empty when it did not."""
+
+
+def read_folder(folder: Path) -> Tuple[List[Record], Dict[str, Any]]:
+    """A results folder's records and manifest ({} when it has none, as `lab run --out` makes)."""
+    if not folder.is_dir():
+        raise UsageError(f"results folder {folder} does not exist")
+    try:
+        records = results.load_records(folder)
+        path = folder / results.MANIFEST
+        manifest = json.loads(path.read_text()) if path.is_file() else {}
+    except (ValueError, TypeError) as exc:
+        raise UsageError(f"{folder} holds a malformed record or manifest ({type(exc).__name__}: {exc})") from None
+    if not records:
+        raise UsageError(f"{folder} holds no records (records/ENV/SCENARIO.MODE.json): "
+                         "pass folders made by 'lab compare-all --out'")
+    return records, manifest
+
+
+def _agreed(lists: Sequence[Sequence[str]], fallback: Sequence[str]) -> List[str]:
+    # Per-env CI jobs run one command, so their manifests list scenarios (and modes) in one
+    # order: keep it, as compare-all over every env would. Otherwise the catalog's order, so
+    # the result never depends on the order the folders were named in.
+    first = list(lists[0]) if lists else []
+    return first if lists and all(list(x) == first for x in lists) else list(fallback)
+
+
+def _ordered(records: List[Record], manifests: Sequence[Mapping[str, Any]],
+             scenarios: Mapping[str, Scenario]) -> List[Record]:
+    envs = env_order(records)
+    ids = _agreed([m["scenarios"] for m in manifests if "scenarios" in m], list(scenarios))
+    modes = _agreed([m["modes"] for m in manifests if "modes" in m], [m.value for m in Mode])
+
+    def rank(values: List[str], value: str) -> Tuple[int, str]:
+        return (values.index(value), "") if value in values else (len(values), value)
+
+    return sorted(records, key=lambda r: (envs.index(r.env), rank(ids, r.scenario), rank(modes, r.mode)))
+
+
+def _collect(folders: Sequence[Path], scenarios: Mapping[str, Scenario]) -> Tuple[List[Record], List[Any]]:
+    seen: Dict[TrialKey, Tuple[Record, Path]] = {}
+    manifests = []
+    for folder in folders:
+        records, manifest = read_folder(folder)
+        manifests.append((folder, manifest, sorted({r.env for r in records})))
+        for r in records:
+            key = (r.env, r.scenario, r.mode)
+            if key in seen:
+                if seen[key][0].comparable() != r.comparable():
+                    raise UsageError(f"{r.env} {r.scenario} [{r.mode}] differs between {seen[key][1]} and {folder}: "
+                                     "merge folders whose shared trials agree, or leave one of them out")
+                continue
+            if r.scenario not in scenarios:
+                raise UsageError(f"{folder} has records of scenario {r.scenario!r}, which no longer exists "
+                                 "('lab list' shows the current ones); leave that folder out or rerun it")
+            seen[key] = (r, folder)
+    return [r for r, _ in seen.values()], manifests
+
+
+def merge_results(folders: Sequence[Path], out: Path, scenarios: Mapping[str, Scenario]) -> Merged:
+    """Write one results folder at `out` from `folders`: records joined, every claim judged again
+    with the current scenarios, the manifests' envs joined and each input's commit and lab
+    version kept under `merged_from`; report.md and junit.xml regenerated."""
+    if not folders:
+        raise UsageError("name at least one results folder to merge")
+    if (out / "records").exists():
+        raise UsageError(f"{out} already holds results; merge into a new folder")
+    records, inputs = _collect(folders, scenarios)
+    seeds = sorted({r.seed for r in records})
+    if len(seeds) > 1:
+        raise UsageError(f"the folders ran with different seeds ({', '.join(map(str, seeds))}): "
+                         "merge runs made with one --seed")
+    records = _ordered(records, [m for _, m, _ in inputs], scenarios)
+    judgements = judge_all(scenarios, records)
+    envs: Dict[str, Any] = {}
+    for _, manifest, _ in inputs:
+        for name, info in manifest.get("envs", {}).items():
+            envs.setdefault(name, info)
+    modes = list(dict.fromkeys(r.mode for r in records))
+    results.write_run(out, records, judgements, envs, seeds[0], modes)
+    _add_merged_from(out, inputs)
+    for folder, _, names in inputs:
+        for name in names:
+            traceback = folder / f"{name}.traceback.txt"
+            if traceback.is_file() and not (out / traceback.name).exists():
+                shutil.copyfile(traceback, out / traceback.name)
+    problems = {name: str(envs.get(name, {}).get("problem") or "") for name in env_order(records)}
+    return Merged(records, judgements, problems)
+
+
+def _add_merged_from(out: Path, inputs: Sequence[Tuple[Path, Mapping[str, Any], List[str]]]) -> None:
+    # write_run describes the merging machine; each input's own commit and lab version say
+    # what produced its records.
+    path = out / results.MANIFEST
+    manifest = json.loads(path.read_text())
+    manifest["merged_from"] = [{"folder": str(folder), "envs": names, "lab_version": m.get("lab_version"),
+                                "git": m.get("git"), "created": m.get("created")} for folder, m, names in inputs]
+    path.write_text(json.dumps(manifest, indent=1) + "\n")
