@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: setup run test lint typecheck pytest clean
+.PHONY: setup run test lint typecheck pytest images compare-all baseline bench lock clean
 
 setup: $(STAMP)
 
@@ -32,6 +32,26 @@ typecheck: setup
 
 pytest: setup
 	$(BIN)/pytest $(ARGS)
+
+## The container matrix (needs Docker: `sudo containers/start-docker.sh` starts it).
+images: setup
+	$(BIN)/lab envs build
+
+## Every scenario x both modes x every matrix env; results in results/<time>/.
+compare-all: setup
+	$(BIN)/lab compare-all $(ARGS)
+
+## Rewrite the committed baseline from a fresh compare-all (review the diff before committing).
+baseline: setup
+	$(BIN)/lab compare-all --no-cache --update-baseline baselines/compare-all.json $(ARGS)
+
+## compare-all against its floor and the naive way, side by side (ratios, not assertions).
+bench: setup
+	$(BIN)/python bench/run_bench.py $(ARGS)
+
+## Re-resolve the hashed lock files after editing containers/matrix.toml.
+lock: setup
+	$(BIN)/python containers/lock.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -34,7 +34,7 @@ class Change:
     mode: str
     """'graph' or 'eager'; empty for an env- or scenario-level change."""
     kind: str
-    """What changed: env, facts, trial, seed, status, error, observation, claim or verdict."""
+    """What changed: env, fact, trial, seed, status, error, observation, claim or verdict."""
     key: str
     """The observation key, claim number ('#4'), fact name; empty where kind says it all."""
     old: str
@@ -42,12 +42,11 @@ class Change:
     new: str
     """The run's side, readable ('(absent)' when only the baseline has it)."""
     detail: str = ""
-    """Where inside a value the first difference is, when the shown values may hide it."""
+    """More to know: where a value first differs when its short form hides it; a claim's text."""
 
     def __str__(self) -> str:
         where = " ".join(p for p in (f"[{self.mode}]" if self.mode else "", self.kind, self.key) if p)
-        tail = f" (first difference at {self.detail})" if self.detail else ""
-        return f"{where}: {self.old} -> {self.new}{tail}"
+        return f"{where}: {self.old} -> {self.new}" + (f" ({self.detail})" if self.detail else "")
 
 
 def _facts(records: Sequence[Record], env: str) -> Dict[str, Any]:
@@ -171,12 +170,16 @@ def _trial_changes(env: str, sid: str, mode: str, old: Dict[str, Any], new: Dict
         o, n = o_obs.get(key, _ABSENT), n_obs.get(key, _ABSENT)
         found = None if o is _ABSENT or n is _ABSENT else first_difference(o, n, *tol)
         if o is _ABSENT or n is _ABSENT or found:
-            detail = f"{found[0]}: {found[1]!r} -> {found[2]!r}" if found and found[0] else ""
-            out.append(Change(env, sid, mode, "observation", key, _shown(o), _shown(n), detail))
+            old_text, new_text = _shown(o), _shown(n)
+            # The short forms show six values; say where a longer value differs when they hide it.
+            hidden = found and (old_text == new_text or "..." in old_text + new_text)
+            detail = f"first difference at {found[0]}: {found[1]!r} -> {found[2]!r}" if found and hidden else ""
+            out.append(Change(env, sid, mode, "observation", key, old_text, new_text, detail))
     return out
 
 
-def _claim_changes(env: str, sid: str, old: List[Dict[str, Any]], new: List[Dict[str, Any]]) -> List[Change]:
+def _claim_changes(env: str, sid: str, old: List[Dict[str, Any]], new: List[Dict[str, Any]],
+                   both: Sequence[str]) -> List[Change]:
     out = []
     o_by, n_by = {c["claim"]: c for c in old}, {c["claim"]: c for c in new}
     for number in sorted(set(o_by) | set(n_by)):
@@ -187,28 +190,29 @@ def _claim_changes(env: str, sid: str, old: List[Dict[str, Any]], new: List[Dict
             continue
         if o["text"] != n["text"]:
             out.append(Change(env, sid, "", "claim", key, repr(o["text"]), repr(n["text"])))
-        for mode in sorted(set(o["verdicts"]) | set(n["verdicts"])):
+        # A trial on one side only is one change already, not one more per claim.
+        for mode in sorted((set(o["verdicts"]) | set(n["verdicts"])) & set(both)):
             ov, nv = o["verdicts"].get(mode, "(absent)"), n["verdicts"].get(mode, "(absent)")
             if ov != nv:
-                out.append(Change(env, sid, mode, "verdict", key, ov, nv, f"claim: {n['text']}"))
+                out.append(Change(env, sid, mode, "verdict", key, ov, nv, repr(n["text"])))
     return out
 
 
 def _env_changes(env: str, old: Dict[str, Any], new: Dict[str, Any], tol: Tuple[float, float]) -> List[Change]:
     out = []
     if old["facts"] and new["facts"]:  # an env that did not start has no facts; statuses report it
-        out += [Change(env, "", "", "facts", k, str(old["facts"].get(k)), str(new["facts"].get(k)))
+        out += [Change(env, "", "", "fact", k, str(old["facts"].get(k)), str(new["facts"].get(k)))
                 for k in sorted(set(old["facts"]) | set(new["facts"])) if old["facts"].get(k) != new["facts"].get(k)]
     o_sc, n_sc = old["scenarios"], new["scenarios"]
     for sid in sorted(set(o_sc) | set(n_sc)):
         o, n = o_sc.get(sid, {"claims": [], "trials": {}}), n_sc.get(sid, {"claims": [], "trials": {}})
         for mode in sorted(set(o["trials"]) | set(n["trials"])):
             if mode not in o["trials"] or mode not in n["trials"]:
-                out.append(Change(env, sid, mode, "trial", "", "run" if mode in o["trials"] else "(absent)",
-                                  "run" if mode in n["trials"] else "not run"))
+                out.append(Change(env, sid, mode, "trial", "", "in the baseline" if mode in o["trials"] else
+                                  "not in the baseline", "run" if mode in n["trials"] else "not run"))
             else:
                 out += _trial_changes(env, sid, mode, o["trials"][mode], n["trials"][mode], tol)
-        out += _claim_changes(env, sid, o["claims"], n["claims"])
+        out += _claim_changes(env, sid, o["claims"], n["claims"], [m for m in o["trials"] if m in n["trials"]])
     return out
 
 
@@ -247,7 +251,7 @@ def render_changes(changes: Sequence[Change]) -> str:
     counts: Dict[str, int] = {}
     for c in changes:
         counts[c.kind] = counts.get(c.kind, 0) + 1
-    kinds = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+    kinds = ", ".join(f"{n} {k}{'' if n == 1 else 'es' if k.endswith('s') else 's'}" for k, n in sorted(counts.items()))
     lines.append(f"{len(changes)} change{'s' if len(changes) != 1 else ''} against the baseline ({kinds}); "
                  f"if intended, accept them with {HOW_TO_UPDATE}")
     return "\n".join(lines) + "\n"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 
@@ -20,4 +22,7 @@ def docker_client():
     try:
         return make_client()
     except DockerUnavailable as exc:
+        # CI sets LAB_REQUIRE_DOCKER=1: there a missing daemon must fail, not pass as skips.
+        if os.environ.get("LAB_REQUIRE_DOCKER") == "1":
+            pytest.fail(f"LAB_REQUIRE_DOCKER=1 but no Docker: {exc}")
         pytest.skip(f"no Docker: {exc}")
