@@ -103,8 +103,27 @@ def observation_drift(records: Sequence[Record]) -> List[str]:
     return lines
 
 
-def mode_gaps(records: Sequence[Record]) -> List[str]:
-    """One line per (scenario, key) where graph and eager disagree, with the envs where they do."""
+def _shown(observations: Mapping[str, Any], key: str) -> str:
+    return show(observations[key]) if key in observations else "(not recorded)"
+
+
+@dataclass
+class Gap:
+    """One observation key on which graph and eager disagree."""
+
+    scenario: str
+    key: str
+    values: str
+    """'graph X / eager Y' in the first env where they differ."""
+    where: str
+    """'in every env' or 'in ENV, ENV'."""
+
+    def __str__(self) -> str:
+        return f"{self.scenario} {self.key}: {self.values} ({self.where})"
+
+
+def mode_gaps(records: Sequence[Record]) -> List[Gap]:
+    """Every (scenario, key) where graph and eager disagree, with the envs where they do."""
     gaps: Dict[Tuple[str, str], List[str]] = {}
     example: Dict[Tuple[str, str], str] = {}
     envs_seen: Dict[str, List[str]] = {}
@@ -114,15 +133,24 @@ def mode_gaps(records: Sequence[Record]) -> List[str]:
             continue
         envs_seen.setdefault(sid, []).append(env)
         for key in list(g.observations) + [k for k in e.observations if k not in g.observations]:
-            gv, ev = g.observations.get(key, "(not recorded)"), e.observations.get(key, "(not recorded)")
-            if gv != ev:
+            if key not in g.observations or key not in e.observations or g.observations[key] != e.observations[key]:
                 gaps.setdefault((sid, key), []).append(env)
-                example.setdefault((sid, key), f"graph {show(gv)} / eager {show(ev)}")
-    lines = []
-    for (sid, key), envs in gaps.items():
-        where = "in every env" if envs == envs_seen[sid] else "in " + ", ".join(envs)
-        lines.append(f"{sid} {key}: {example[(sid, key)]} ({where})")
-    return lines
+                example.setdefault((sid, key), f"graph {_shown(g.observations, key)} / "
+                                               f"eager {_shown(e.observations, key)}")
+    return [Gap(sid, key, example[(sid, key)], "in every env" if envs == envs_seen[sid] else "in " + ", ".join(envs))
+            for (sid, key), envs in gaps.items()]
+
+
+def gaps_by_scenario(gaps: Sequence[Gap], records: Sequence[Record]) -> List[str]:
+    """One line per scenario: how many keys differ, and the first of them."""
+    keys: Dict[str, set] = {}
+    for r in records:
+        keys.setdefault(r.scenario, set()).update(r.observations)
+    grouped: Dict[str, List[Gap]] = {}
+    for gap in gaps:
+        grouped.setdefault(gap.scenario, []).append(gap)
+    return [f"{sid}: {len(mine)} of {len(keys[sid])} observations differ; first {mine[0].key}: "
+            f"{mine[0].values} ({mine[0].where})" for sid, mine in grouped.items()]
 
 
 def matrix_cells(rows: Sequence[Row], cols: Sequence[Column]) -> List[List[str]]:

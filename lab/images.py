@@ -8,9 +8,10 @@ import shutil
 import subprocess
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 from lab import wheels
 from lab.envs import CONTAINERS_DIR, IMAGE_REPOSITORY, Env, env_fingerprint, image_tag
@@ -76,9 +77,17 @@ def build_image(
     """
     note = on_progress or (lambda line: None)
     status = image_status(env, client)
-    if status.built:
-        note(f"{status.tag} is built already ({(status.image_id or '')[:19]}); nothing to do")
-        return status
+    if not status.built:
+        with _build_lock(status.tag, note):
+            status = image_status(env, client)  # another process may have built it meanwhile
+            if not status.built:
+                _build(env, client, status.tag, note, offline)
+                return image_status(env, client)
+    note(f"{status.tag} is built already ({(status.image_id or '')[:19]}); nothing to do")
+    return status
+
+
+def _build(env: Env, client: Any, tag: str, note: ProgressFn, offline: Optional[bool]) -> None:
     started = time.monotonic()
     base = f"python:{env.python}-slim"
     if offline is None:
@@ -106,15 +115,32 @@ def build_image(
         }
         try:
             # No network inside an offline build: proof that every file came from the lock.
-            _stream_build(client, context, status.tag, buildargs, labels, note,
-                          network_mode="none" if offline else None)
+            _stream_build(client, context, tag, buildargs, labels, note, network_mode="none" if offline else None)
         finally:
             if offline:
                 # The install stage's image holds every wheel (~1.5 GB) and is never reused: an
                 # unchanged env is not rebuilt, so drop it rather than let each env leave one.
                 client.images.prune(filters={"dangling": True, "label": "lab.stage=install"})
-    note(f"built {status.tag} in {time.monotonic() - started:.0f}s")
-    return image_status(env, client)
+    note(f"built {tag} in {time.monotonic() - started:.0f}s")
+
+
+@contextmanager
+def _build_lock(tag: str, note: ProgressFn) -> Iterator[None]:
+    """Hold a host-wide lock per tag: two processes building one env would each make an image."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock, at worst a duplicate build
+        yield
+        return
+    path = wheels.cache_dir().parent / "build-locks" / (tag.replace(":", "_") + ".lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            note(f"waiting for another process building {tag}")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield  # closing the file releases the lock
 
 
 def remove_stale_images(envs: List[Env], client: Any, on_progress: Optional[ProgressFn] = None) -> List[str]:

@@ -6,12 +6,22 @@ import xml.etree.ElementTree as ET
 from typing import Dict, List, Mapping, Sequence
 
 from lab.compare import Judgement
-from lab.drift import columns, env_facts, matrix_cells, mode_gaps, observation_drift, verdict_drift, verdict_rows
+from lab.drift import (
+    columns,
+    env_facts,
+    gaps_by_scenario,
+    matrix_cells,
+    mode_gaps,
+    observation_drift,
+    verdict_drift,
+    verdict_rows,
+)
 from lab.observe import Record
-from lab.render_values import table
+from lab.render_values import clip, table
 
 SHORT = {"HOLDS": "HOLDS", "REFUTED": "REFUTED", "INCONCLUSIVE": "INCONCL."}
 MAX_LINES = 25
+LINE_WIDTH = 200  # the terminal gets the gist; report.md has every line in full
 
 
 def _cell(value: str) -> str:
@@ -38,10 +48,10 @@ def terminal(records: Sequence[Record], judgements: Sequence[Judgement], problem
     for env, problem in problems.items():
         if problem:
             lines.append(f"environment {env} FAILED: {problem}")
-    lines += _section("graph and eager disagree", mode_gaps(records), MAX_LINES)
+    lines += _section("graph and eager disagree", gaps_by_scenario(mode_gaps(records), records), MAX_LINES)
     lines += _section("verdicts that change between environments", verdict_drift(rows, cols), MAX_LINES)
     lines += _section("observations that change between environments", observation_drift(records), MAX_LINES)
-    return "\n".join(lines) + "\n"
+    return "\n".join(clip(line, LINE_WIDTH) for line in lines) + "\n"
 
 
 def _md_escape(text: str) -> str:
@@ -66,7 +76,7 @@ def markdown(records: Sequence[Record], judgements: Sequence[Judgement], problem
             "|---|---|" + "---|" * len(cols)]
     for row, cells in zip(rows, matrix_cells(rows, cols)):
         out.append(f"| {row.label} | {_md_escape(row.text)} | " + " | ".join(cells) + " |")
-    for title_, lines in (("Graph and eager disagree", mode_gaps(records)),
+    for title_, lines in (("Graph and eager disagree", [str(g) for g in mode_gaps(records)]),
                           ("Verdicts that change between environments", verdict_drift(rows, cols)),
                           ("Observations that change between environments", observation_drift(records))):
         out += ["", f"## {title_}", ""]

@@ -101,10 +101,12 @@ def merge_results(folders: Sequence[Path], out: Path, scenarios: Mapping[str, Sc
                          "merge runs made with one --seed")
     records = _ordered(records, [m for _, m, _ in inputs], scenarios)
     judgements = judge_all(scenarios, records)
-    envs: Dict[str, Any] = {}
+    found: Dict[str, Any] = {}
     for _, manifest, _ in inputs:
         for name, info in manifest.get("envs", {}).items():
-            envs.setdefault(name, info)
+            found.setdefault(name, info)
+    order = env_order(records)
+    envs = {**{name: found[name] for name in order if name in found}, **found}  # by TensorFlow version
     modes = list(dict.fromkeys(r.mode for r in records))
     results.write_run(out, records, judgements, envs, seeds[0], modes)
     _add_merged_from(out, inputs)
@@ -113,7 +115,7 @@ def merge_results(folders: Sequence[Path], out: Path, scenarios: Mapping[str, Sc
             traceback = folder / f"{name}.traceback.txt"
             if traceback.is_file() and not (out / traceback.name).exists():
                 shutil.copyfile(traceback, out / traceback.name)
-    problems = {name: str(envs.get(name, {}).get("problem") or "") for name in env_order(records)}
+    problems = {name: str(envs.get(name, {}).get("problem") or "") for name in order}
     return Merged(records, judgements, problems)
 
 

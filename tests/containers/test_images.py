@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import threading
 import time
 
 import pytest
@@ -163,3 +164,23 @@ def test_build_of_an_existing_tag_does_nothing(monkeypatch):
     client = type("Client", (), {"images": FakeImages(present=[image_tag(env)])})()
     monkeypatch.setattr(images, "_stream_build", lambda *a, **k: pytest.fail("built an unchanged env"))
     assert build_image(env, client).built
+
+
+def test_a_second_build_of_one_tag_waits_for_the_first(tmp_path, monkeypatch):
+    from lab.images import _build_lock
+
+    monkeypatch.setenv("LAB_CACHE_DIR", str(tmp_path))
+    order, notes = [], []
+
+    def second():
+        with _build_lock("lab-env:x-0", notes.append):
+            order.append("second")
+
+    with _build_lock("lab-env:x-0", notes.append):
+        thread = threading.Thread(target=second)
+        thread.start()
+        time.sleep(0.3)
+        order.append("first done")
+    thread.join(timeout=5)
+    assert order == ["first done", "second"]
+    assert notes == ["waiting for another process building lab-env:x-0"]

@@ -1,0 +1,206 @@
+"""The benchmark: compare-all's wall time beside its floor, a naive run and a cached rerun, in one run.
+
+Speed is reported as ratios of times measured side by side on the same machine, never
+asserted by a test: `make bench [ARGS="--env tf2.15 --env tf2.21 --naive-envs tf2.15"]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Callable, List, Optional, Sequence, Tuple
+
+if __package__ in (None, ""):  # run as a script (`make bench`): the repository root makes `bench` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.report import Bench, Measurement, judge, slowest_line, table, write_json
+from lab import __version__
+from lab.envs import get_env
+from lab.errors import LabError
+from lab.images import build_image, docker_client, image_status
+from lab.multi_env import MultiEnvRun, resolve_envs
+from lab.observe import STATUS_ERROR, STATUS_OK, Record
+from lab.results import git_commit
+from lab.runners.base import Trial
+from lab.runners.docker import DockerRunner, remove_leftovers
+from lab.scenario import DEFAULT_SCENARIO_DIR, Mode, load_scenarios
+from lab.workflow import plan
+
+# The floor imports TensorFlow and proves it did by writing its version where the runner reads the freeze.
+IMPORT_ONLY = ["python", "-c", "import tensorflow as tf; open('/io/freeze.txt', 'w').write(tf.__version__)"]
+
+
+class BenchError(LabError):
+    """A measurement that cannot be trusted (a floor container that did not import TensorFlow)."""
+
+
+def timed(fn: Callable[[], Any]) -> Tuple[float, Any]:
+    start = time.monotonic()
+    result = fn()
+    return time.monotonic() - start, result
+
+
+class _ImportOnlyClient:
+    """A docker client that swaps the guest command for IMPORT_ONLY and keeps every other
+    container setting: the floor then uses DockerRunner's settings by construction."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self.containers = self
+
+    def run(self, image: str, command: Any, **settings: Any) -> Any:
+        return self._client.containers.run(image, IMPORT_ONLY, **settings)
+
+
+def _runner(name: str, client: Any, starts: Any = None) -> DockerRunner:
+    """The env's DockerRunner; `starts` is the client that starts its container (default `client`)."""
+    env = get_env(name)
+    return DockerRunner(env, image_status(env, client).tag, starts or client)
+
+
+def _pool(jobs: Sequence[Callable[[], Any]], workers: int) -> List[Any]:
+    """Each job's result in order, at most `workers` at a time."""
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lab-bench")
+    try:
+        return [f.result() for f in [pool.submit(job) for job in jobs]]
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)  # on Ctrl-C, do not start the queued containers
+
+
+def floor(names: Sequence[str], client: Any, workers: int) -> Measurement:
+    def one(name: str) -> None:
+        runner = _runner(name, client, _ImportOnlyClient(client))
+        runner.run([])
+        if not runner.freeze:  # without this a failing import would make a flatteringly fast floor
+            raise BenchError(f"the import-only container of {name} failed: {runner.log_tail}")
+
+    seconds, _ = timed(lambda: _pool([lambda n=n: one(n) for n in names], workers))
+    return Measurement("floor", seconds, list(names), 0)
+
+
+def _failed_note(records: Sequence[Record]) -> str:
+    bad = [r for r in records if r.status not in (STATUS_OK, STATUS_ERROR)]
+    return f"{len(bad)} trials did not finish ({bad[0].status})" if bad else ""
+
+
+def compare_all(names: Sequence[str], trials: Sequence[Trial], scenarios: Any, client: Any,
+                label: str = "compare-all") -> Tuple[Measurement, List[Any]]:
+    run = MultiEnvRun(names, client=client, scenarios=scenarios, cache=None)  # cache OFF: every trial runs
+    seconds, results = timed(lambda: run.run(trials))
+    records = [r for e in results for r in e.records]
+    return Measurement(label, seconds, list(names), len(records), note=_failed_note(records)), results
+
+
+def naive(names: Sequence[str], trials: Sequence[Trial], client: Any, workers: int) -> Measurement:
+    """Every trial in its own container (one TensorFlow import each), `workers` at a time."""
+    jobs = [lambda n=n, t=t: _runner(n, client).run([t]) for n in names for t in trials]
+    seconds, batches = timed(lambda: _pool(jobs, workers))
+    records = [r for batch in batches for r in batch]
+    return Measurement("naive", seconds, list(names), len(records), note=_failed_note(records))
+
+
+def cached_rerun(names: Sequence[str], trials: int) -> Measurement:
+    """The real CLI twice on a fresh cache; the second run timed end to end, process start included."""
+    script = Path(sys.executable).parent / "lab"
+    command = [str(script)] if script.exists() else [sys.executable, "-c", "from lab.cli import entry; entry()"]
+    with tempfile.TemporaryDirectory(prefix="lab-bench-") as tmp:
+        environ = {**os.environ, "LAB_CACHE_DIR": str(Path(tmp) / "cache")}
+        args = [arg for n in names for arg in ("--env", n)]
+
+        def once(out: str) -> float:
+            argv = command + ["compare-all", *args, "--out", str(Path(tmp) / out)]
+            seconds, done = timed(lambda: subprocess.run(argv, env=environ, capture_output=True, text=True))
+            if done.returncode not in (0, 4):  # 4: some trial did not finish, still a timed run
+                raise BenchError(f"lab compare-all exited {done.returncode}: {done.stderr.strip()[-300:]}")
+            return seconds
+
+        fill = once("fill")
+        seconds = once("rerun")
+        envs = json.loads((Path(tmp) / "rerun" / "manifest.json").read_text())["envs"]
+        cached = sum(int(e.get("cached_trials") or 0) for e in envs.values())
+    return Measurement("cached rerun", seconds, list(names), trials,
+                       note=f"{cached} of {trials} records from the cache; filling it took {fill:.1f} s")
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench/run_bench.py", description=__doc__.splitlines()[0])
+    parser.add_argument("--env", action="append", help="matrix env (repeatable); default every matrix env")
+    parser.add_argument("--naive-envs", action="append", help="run the slow naive measurement only on these")
+    parser.add_argument("--no-naive", action="store_true", help="skip the naive measurement")
+    parser.add_argument("--out", type=Path, default=Path("results"), help="folder for bench-<UTC time>.json")
+    args = parser.parse_args(argv)
+    client = None
+    try:
+        client = docker_client()
+        bench = measure(args, client)
+    except LabError as exc:
+        print(f"bench: error: {exc}", file=sys.stderr)
+        return 3
+    except KeyboardInterrupt:
+        if client is not None:
+            remove_leftovers(client)  # the pool's containers: none is left behind
+        return 130
+    print(table(bench.measurements), end="")
+    for env, line in bench.slowest.items():
+        print(f"slowest in {env}: {line}")
+    meta = bench.meta
+    print(f"machine: {meta['cores']} cores; load {meta['load_before']:.1f} before, {meta['load_after']:.1f} after; "
+          f"{meta['others_containers']} other containers running at the start")
+    print(f"json: {write_json(bench, args.out)}")
+    return 0
+
+
+def measure(args: argparse.Namespace, client: Any) -> Bench:
+    """Every row, on the same envs, one after the other on an otherwise idle machine."""
+    names = [n for n in resolve_envs(args.env or ["all"]) if n != "local"]
+    naive_names = [n for n in resolve_envs(args.naive_envs) if n != "local"] if args.naive_envs else names
+    for name in dict.fromkeys(names + naive_names):  # builds are not what is measured: do them first
+        build_image(get_env(name), client, on_progress=lambda line, n=name: print(f"[{n}] {line}", file=sys.stderr))
+    scenarios = load_scenarios([DEFAULT_SCENARIO_DIR])
+    trials = plan(list(scenarios.values()), list(Mode))
+    cores = os.cpu_count() or 1
+    env_workers = max(1, min(len(names), cores))  # MultiEnvRun's bound: compare-all and the floor share it
+
+    # The machine is shared: say how busy it was, since others' containers slow every row.
+    busy = {"load_before": os.getloadavg()[0], "others_containers": len(client.containers.list())}
+
+    def step(what: str) -> None:
+        print(f"bench: {what}", file=sys.stderr, flush=True)
+
+    # Untimed warm-up: the first container of an image reads TensorFlow from disk; every row
+    # below should see the same warm page cache, or the first measured would pay for the rest.
+    step("warm-up (untimed)")
+    floor(names, client, env_workers)
+    step(f"floor: import TensorFlow in {len(names)} envs")
+    base = floor(names, client, env_workers)
+    step(f"compare-all: {len(trials)} trials x {len(names)} envs, cache off")
+    compare, results = compare_all(names, trials, scenarios, client)
+    compare_naive = naive_row = None
+    if not args.no_naive:
+        if set(naive_names) != set(names):  # the naive ratio must divide times taken on the same envs
+            step(f"compare-all on the naive subset {','.join(naive_names)}")
+            compare_naive, _ = compare_all(naive_names, trials, scenarios, client,
+                                           label=f"compare-all[{','.join(naive_names)}]")
+        step(f"naive: {len(trials) * len(naive_names)} containers, {cores} at a time")
+        naive_row = naive(naive_names, trials, client, cores)
+    step("cached rerun: lab compare-all twice on a fresh cache")
+    cached = cached_rerun(names, compare.trials)
+
+    rows = judge(base, compare, naive_row, compare_naive, cached)
+    meta = {"lab_version": __version__, "git": git_commit(), "cores": cores, "envs": names,
+            "naive_envs": naive_names if naive_row else [], "trials_per_env": len(trials),
+            "scenarios": len(scenarios), **busy, "load_after": os.getloadavg()[0],
+            "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
+    return Bench(rows, {e.name: slowest_line(e.records) for e in results}, meta)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
