@@ -12,6 +12,7 @@ import typer
 from typing_extensions import Annotated
 
 from lab import matrix_report, results
+from lab.baseline import check_results
 from lab.cache import RecordCache
 from lab.compare import judge_all
 from lab.envs import load_matrix
@@ -93,6 +94,12 @@ def compare_all(
     workers: Annotated[Optional[int], typer.Option(help="Environments run at once; default: the cores.")] = None,
     python: Annotated[Optional[str], typer.Option(help="Interpreter for 'local', if listed.")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Run every trial, ignoring cached records.")] = False,
+    check: Annotated[
+        Optional[Path], typer.Option(help="Fail (exit 5) when a verdict or observation differs from this baseline.")
+    ] = None,
+    update_baseline: Annotated[
+        Optional[Path], typer.Option(help="Rewrite this baseline file from the run's results.")
+    ] = None,
 ) -> None:
     """Every scenario x both modes x every environment; the verdict matrix and what differs."""
     scenarios = load()
@@ -104,11 +111,21 @@ def compare_all(
     records, judgements, problems = save_results(folder, scenarios, env_results, seed, [m.value for m in modes])
     typer.echo(matrix_report.terminal(records, judgements, problems), nl=False)
     typer.echo(f"results: {folder} (report.md, junit.xml, manifest.json, records/)")
+    baseline_code = 0
+    baseline = update_baseline or check
+    if baseline is not None and not interrupted:
+        # A run over the whole matrix must cover every env of the baseline; a run over some
+        # envs (a per-env CI job) checks its own slice.
+        text, baseline_code = check_results(records, judgements, baseline, update=update_baseline is not None,
+                                            require_all_envs=env is None)
+        typer.echo(text, nl=not text.endswith("\n"))
     if interrupted:
         typer.echo("lab: interrupted; the finished environments' records are saved", err=True)
         raise typer.Exit(INTERRUPTED_EXIT_CODE)
     if any(problems.values()):
         raise typer.Exit(TRIALS_FAILED_EXIT_CODE)
+    if baseline_code:
+        raise typer.Exit(baseline_code)
 
 
 @envs_app.command("list")

@@ -127,7 +127,10 @@ def mode_gaps(records: Sequence[Record]) -> List[Gap]:
     gaps: Dict[Tuple[str, str], List[str]] = {}
     example: Dict[Tuple[str, str], str] = {}
     envs_seen: Dict[str, List[str]] = {}
-    for (env, sid), by_mode in pair_by_mode(records).items():
+    order = env_order(records)
+    # Environments in version order, so a merge and a compare-all over the same envs agree.
+    ranked = sorted(records, key=lambda r: order.index(r.env))
+    for (env, sid), by_mode in pair_by_mode(ranked).items():
         g, e = by_mode.get("graph"), by_mode.get("eager")
         if not (g and e and g.ok and e.ok):
             continue

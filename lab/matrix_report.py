@@ -9,6 +9,7 @@ from lab.compare import Judgement
 from lab.drift import (
     columns,
     env_facts,
+    env_order,
     gaps_by_scenario,
     matrix_cells,
     mode_gaps,
@@ -81,7 +82,8 @@ def markdown(records: Sequence[Record], judgements: Sequence[Judgement], problem
                           ("Observations that change between environments", observation_drift(records))):
         out += ["", f"## {title_}", ""]
         out += [f"- {_md_escape(line)}" for line in lines] or ["None."]
-    unfinished = [r for r in records if not r.ok]
+    order = env_order(records)
+    unfinished = sorted((r for r in records if not r.ok), key=lambda r: order.index(r.env))
     if unfinished:
         out += ["", "## Trials that did not finish", ""]
         out += [f"- {r.env} {r.scenario} [{r.mode}] {r.status}: {_md_escape((r.error or {}).get('message', ''))}"

@@ -106,6 +106,10 @@ class MultiEnvRun:
             from lab.images import docker_client
 
             self.client = docker_client()  # no daemon: one line saying how to start it, before any work
+        if self.client is not None:
+            from lab.runners.docker import remove_leftovers
+
+            remove_leftovers(self.client)  # those of lab processes that died (kill -9, lost host)
 
     def _run_local(self, trials: Sequence[Trial]) -> EnvResult:
         runner = LocalRunner(python=self.python, timeout_s=self.timeout_s, scenario_dirs=self.scenario_dirs)
