@@ -79,13 +79,25 @@ def table(rows: Sequence[Measurement]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def slowest_line(records: Sequence[Record], top: int = 3) -> str:
-    """Twin time per scenario (both modes), slowest first: where an env's time goes."""
+def slowest_line(records: Sequence[Record], finished_s: Optional[float] = None, top: int = 3) -> str:
+    """Twin time per scenario (both modes), slowest first, beside when the env finished: the
+    difference is the container, the TensorFlow import and the per-trial reset."""
     per: Dict[str, float] = {}
     for r in records:
         per[r.scenario] = per.get(r.scenario, 0.0) + r.duration_s
     ranked = sorted(per.items(), key=lambda kv: -kv[1])[:top]
-    return f"twins {sum(per.values()):.1f} s in all; slowest: " + ", ".join(f"{s} {d:.2f} s" for s, d in ranked)
+    done = f"finished at {finished_s:.1f} s; " if finished_s is not None else ""
+    return f"{done}twins {sum(per.values()):.1f} s in all; slowest: " + ", ".join(f"{s} {d:.2f} s" for s, d in ranked)
+
+
+def render(bench: Bench) -> str:
+    """The table, then where each env's time goes, then how busy the machine was."""
+    lines = [f"slowest in {env}: {line}" for env, line in bench.slowest.items()]
+    meta = bench.meta
+    if "cores" in meta:
+        lines.append(f"machine: {meta['cores']} cores; load {meta['load_before']:.1f} before, "
+                     f"{meta['load_after']:.1f} after; {meta['others_containers']} other containers at the start")
+    return table(bench.measurements) + "".join(line + "\n" for line in lines)
 
 
 def to_json(bench: Bench) -> Dict[str, Any]:

@@ -16,12 +16,12 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 if __package__ in (None, ""):  # run as a script (`make bench`): the repository root makes `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.report import Bench, Measurement, judge, slowest_line, table, write_json
+from bench.report import Bench, Measurement, judge, render, slowest_line, write_json
 from lab import __version__
 from lab.envs import get_env
 from lab.errors import LabError
@@ -43,6 +43,7 @@ class BenchError(LabError):
 
 
 def timed(fn: Callable[[], Any]) -> Tuple[float, Any]:
+    """Wall seconds of fn() (monotonic: immune to clock adjustments), and its result."""
     start = time.monotonic()
     result = fn()
     return time.monotonic() - start, result
@@ -76,6 +77,7 @@ def _pool(jobs: Sequence[Callable[[], Any]], workers: int) -> List[Any]:
 
 
 def floor(names: Sequence[str], client: Any, workers: int) -> Measurement:
+    """A container per env that only imports TensorFlow, scheduled like compare-all's envs."""
     def one(name: str) -> None:
         runner = _runner(name, client, _ImportOnlyClient(client))
         runner.run([])
@@ -92,11 +94,18 @@ def _failed_note(records: Sequence[Record]) -> str:
 
 
 def compare_all(names: Sequence[str], trials: Sequence[Trial], scenarios: Any, client: Any,
-                label: str = "compare-all") -> Tuple[Measurement, List[Any]]:
-    run = MultiEnvRun(names, client=client, scenarios=scenarios, cache=None)  # cache OFF: every trial runs
+                label: str = "compare-all") -> Tuple[Measurement, List[Any], Dict[str, float]]:
+    """MultiEnvRun with the cache OFF (every trial runs); also when each env finished, from its events."""
+    start, finished = time.monotonic(), {}
+
+    def note(env: str, message: str) -> None:
+        if message == "done" or message.startswith("failed"):
+            finished[env] = time.monotonic() - start
+
+    run = MultiEnvRun(names, client=client, scenarios=scenarios, cache=None, on_event=note)
     seconds, results = timed(lambda: run.run(trials))
     records = [r for e in results for r in e.records]
-    return Measurement(label, seconds, list(names), len(records), note=_failed_note(records)), results
+    return Measurement(label, seconds, list(names), len(records), note=_failed_note(records)), results, finished
 
 
 def naive(names: Sequence[str], trials: Sequence[Trial], client: Any, workers: int) -> Measurement:
@@ -148,12 +157,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if client is not None:
             remove_leftovers(client)  # the pool's containers: none is left behind
         return 130
-    print(table(bench.measurements), end="")
-    for env, line in bench.slowest.items():
-        print(f"slowest in {env}: {line}")
-    meta = bench.meta
-    print(f"machine: {meta['cores']} cores; load {meta['load_before']:.1f} before, {meta['load_after']:.1f} after; "
-          f"{meta['others_containers']} other containers running at the start")
+    print(render(bench), end="")
     print(f"json: {write_json(bench, args.out)}")
     return 0
 
@@ -182,13 +186,13 @@ def measure(args: argparse.Namespace, client: Any) -> Bench:
     step(f"floor: import TensorFlow in {len(names)} envs")
     base = floor(names, client, env_workers)
     step(f"compare-all: {len(trials)} trials x {len(names)} envs, cache off")
-    compare, results = compare_all(names, trials, scenarios, client)
+    compare, results, finished = compare_all(names, trials, scenarios, client)
     compare_naive = naive_row = None
     if not args.no_naive:
         if set(naive_names) != set(names):  # the naive ratio must divide times taken on the same envs
             step(f"compare-all on the naive subset {','.join(naive_names)}")
-            compare_naive, _ = compare_all(naive_names, trials, scenarios, client,
-                                           label=f"compare-all[{','.join(naive_names)}]")
+            label = f"compare-all[{','.join(naive_names)}]"
+            compare_naive, _, _ = compare_all(naive_names, trials, scenarios, client, label)
         step(f"naive: {len(trials) * len(naive_names)} containers, {cores} at a time")
         naive_row = naive(naive_names, trials, client, cores)
     step("cached rerun: lab compare-all twice on a fresh cache")
@@ -199,7 +203,7 @@ def measure(args: argparse.Namespace, client: Any) -> Bench:
             "naive_envs": naive_names if naive_row else [], "trials_per_env": len(trials),
             "scenarios": len(scenarios), **busy, "load_after": os.getloadavg()[0],
             "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
-    return Bench(rows, {e.name: slowest_line(e.records) for e in results}, meta)
+    return Bench(rows, {e.name: slowest_line(e.records, finished.get(e.name)) for e in results}, meta)
 
 
 if __name__ == "__main__":

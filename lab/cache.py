@@ -6,6 +6,7 @@ import ast
 import hashlib
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
@@ -21,6 +22,10 @@ CACHEABLE = (STATUS_OK, STATUS_ERROR)
 
 
 def default_cache_dir() -> Path:
+    """$LAB_RECORD_CACHE, else records/ under $LAB_CACHE_DIR (default ~/.cache/lab), which
+    also holds the wheel cache: the override lets tests start empty without losing wheels."""
+    if os.environ.get("LAB_RECORD_CACHE"):
+        return Path(os.environ["LAB_RECORD_CACHE"])
     base = os.environ.get("LAB_CACHE_DIR") or os.path.join(os.environ.get("XDG_CACHE_HOME") or
                                                            os.path.expanduser("~/.cache"), "lab")
     return Path(base) / "records"
@@ -58,10 +63,14 @@ class TrialKeys:
     def __init__(self) -> None:
         self.guest = guest_fingerprint()
         self._code: Dict[str, str] = {}
+        # Environments compute keys in parallel threads, and CPython 3.11's ast.parse is not
+        # thread-safe ("AST constructor recursion depth mismatch"): one parse at a time.
+        self._lock = threading.Lock()
 
     def key(self, scenario: Scenario, trial: Trial, env: str, image_id: str) -> str:
-        if scenario.id not in self._code:
-            self._code[scenario.id] = scenario_fingerprint(scenario)
+        with self._lock:
+            if scenario.id not in self._code:
+                self._code[scenario.id] = scenario_fingerprint(scenario)
         parts = {"env": env, "image": image_id, "guest": self.guest, "scenario": scenario.id,
                  "code": self._code[scenario.id], "mode": trial.mode.value, "seed": trial.seed}
         return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()

@@ -186,7 +186,7 @@ class MultiEnvRun:
         if self.client is not None:
             from lab.runners.docker import remove_leftovers
 
-            remove_leftovers(self.client)
+            remove_leftovers(self.client, own=True)
         # Killed containers and interrupted local processes return what they had finished.
         wait(list(futures.values()), timeout=STOP_GRACE_S)
         finished = {n: f.result() for n, f in futures.items() if f.done() and not f.exception()}

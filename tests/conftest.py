@@ -38,6 +38,18 @@ def fixture_runner() -> LocalRunner:
     return LocalRunner(scenario_dirs=[FIXTURE_SCENARIOS], timeout_s=300)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _empty_record_cache(tmp_path_factory: pytest.TempPathFactory):
+    # Tests must start real containers, not read records an earlier run cached.
+    previous = os.environ.get("LAB_RECORD_CACHE")
+    os.environ["LAB_RECORD_CACHE"] = str(tmp_path_factory.mktemp("record-cache"))
+    yield
+    if previous is None:
+        del os.environ["LAB_RECORD_CACHE"]
+    else:
+        os.environ["LAB_RECORD_CACHE"] = previous
+
+
 @pytest.fixture(autouse=True)
 def _no_stray_env(monkeypatch: pytest.MonkeyPatch) -> None:
     # Tests choose their scenario directories explicitly.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bench.report import Bench, Measurement, judge, slowest_line, table, to_json, write_json
+from bench.report import Bench, Measurement, judge, render, slowest_line, table, to_json, write_json
 from lab.observe import Record
 
 ENVS = ["tf2.15", "tf2.21"]
@@ -35,6 +35,13 @@ def test_the_table_shows_every_row_its_target_and_what_each_ratio_divides() -> N
     assert "  naive: ratio = naive / compare-all[tf2.15]" in text
 
 
+def test_the_rendering_ends_with_where_the_time_goes_and_how_busy_the_machine_was() -> None:
+    meta = {"cores": 2, "load_before": 0.25, "load_after": 2.0, "others_containers": 1}
+    text = render(Bench(canned(), {"tf2.15": "twins 1.0 s in all"}, meta))
+    assert text.endswith("slowest in tf2.15: twins 1.0 s in all\n"
+                         "machine: 2 cores; load 0.2 before, 2.0 after; 1 other containers at the start\n")
+
+
 def test_the_json_carries_the_rows_and_the_run_facts(tmp_path) -> None:
     bench = Bench(canned(), {"tf2.15": "twins 1.0 s in all"}, {"cores": 2, "envs": ENVS, "git": {"commit": "abc"}})
     path = write_json(bench, tmp_path)
@@ -51,3 +58,4 @@ def test_the_slowest_scenarios_add_both_modes() -> None:
                Record("a", "eager", "tf2.15", 1, "ok", duration_s=1.0),
                Record("b", "graph", "tf2.15", 1, "ok", duration_s=1.2)]
     assert slowest_line(records, top=2) == "twins 2.7 s in all; slowest: a 1.50 s, b 1.20 s"
+    assert slowest_line(records, 9.04, top=1) == "finished at 9.0 s; twins 2.7 s in all; slowest: a 1.50 s"

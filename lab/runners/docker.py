@@ -57,6 +57,7 @@ class DockerRunner:
         return env
 
     def run(self, trials: Sequence[Trial]) -> List[Record]:
+        import docker.errors
         import requests.exceptions
 
         facts = {"image": self.image}
@@ -88,8 +89,12 @@ class DockerRunner:
                 container.reload()
                 oom = bool(container.attrs.get("State", {}).get("OOMKilled"))
                 self.log_tail = " | ".join(container.logs().decode(errors="replace").strip().splitlines()[-3:])
+            except docker.errors.NotFound:
+                # Removed under us (`docker rm -f`, a daemon restart): what it wrote is kept.
+                return collect_records(self.env, trials, records_path, STATUS_CRASHED,
+                                       "the container disappeared while it ran (removed by another process?)", facts)
             finally:
-                container.remove(force=True)  # also on Ctrl-C: no container is left behind
+                _remove(container)  # also on Ctrl-C: no container is left behind
             if (io / "freeze.txt").exists():
                 self.freeze = (io / "freeze.txt").read_text().split()
             if oom:
@@ -99,14 +104,25 @@ class DockerRunner:
             return collect_records(self.env, trials, records_path, STATUS_CRASHED, detail, facts)
 
 
-def remove_leftovers(client: Any) -> int:
-    """Remove lab containers whose owning lab process is gone (a kill -9, a crashed host)."""
+def _remove(container: Any) -> None:
+    import docker.errors
+
+    try:
+        container.remove(force=True)
+    except docker.errors.NotFound:
+        pass  # gone already: what we wanted
+
+
+def remove_leftovers(client: Any, own: bool = False) -> int:
+    """Remove lab containers whose owning lab process is gone (a kill -9, a crashed host),
+    and with `own`, this process's too (Ctrl-C). Other live lab processes' are left alone."""
     removed = 0
     for container in client.containers.list(all=True, filters={"label": LABEL}):
         owner = container.labels.get(OWNER_LABEL, "")
-        if owner.isdigit() and int(owner) != os.getpid() and _alive(int(owner)):
+        mine = owner == str(os.getpid())
+        if (mine and not own) or (not mine and owner.isdigit() and _alive(int(owner))):
             continue
-        container.remove(force=True)
+        _remove(container)
         removed += 1
     return removed
 

@@ -26,7 +26,7 @@ def scenario_copy(monkeypatch, tmp_path):
     shutil.rmtree(directory, ignore_errors=True)
     shutil.copytree(FIXTURE_SCENARIOS, directory)
     monkeypatch.setenv("LAB_SCENARIOS", str(directory))
-    monkeypatch.setenv("LAB_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("LAB_RECORD_CACHE", str(tmp_path / "cache"))
     yield directory
     shutil.rmtree(directory, ignore_errors=True)
 

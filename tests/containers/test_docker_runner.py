@@ -80,3 +80,32 @@ def test_a_container_record_equals_the_local_record_of_the_same_tensorflow(docke
     local = LocalRunner(scenario_dirs=[DEFAULT_SCENARIO_DIR]).run(trials)
     assert all(r.ok for r in in_container + local)
     assert [r.observations for r in in_container] == [r.observations for r in local]
+
+
+def test_leftovers_of_dead_lab_processes_are_removed_and_live_ones_kept(docker_client, image) -> None:
+    from lab.runners.docker import remove_leftovers
+
+    dead = subprocess_pid_that_exited()
+    started = {owner: docker_client.containers.run(image, ["sleep", "300"], detach=True,
+                                                   labels={LABEL: "test", OWNER_LABEL: owner})
+               for owner in (str(dead), str(os.getpid()))}
+    try:
+        remove_leftovers(docker_client)
+        left = {c.labels[OWNER_LABEL] for c in docker_client.containers.list(all=True, filters={"label": LABEL})}
+        assert str(dead) not in left and str(os.getpid()) in left  # our own run is not a leftover
+        remove_leftovers(docker_client, own=True)  # what Ctrl-C does
+        assert not lab_containers(docker_client)
+    finally:
+        for container in started.values():
+            try:
+                container.remove(force=True)
+            except Exception:
+                pass
+
+
+def subprocess_pid_that_exited() -> int:
+    import subprocess
+
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid
