@@ -174,7 +174,7 @@ def measure(args: argparse.Namespace, client: Any) -> Bench:
     env_workers = max(1, min(len(names), cores))  # MultiEnvRun's bound: compare-all and the floor share it
 
     # The machine is shared: say how busy it was, since others' containers slow every row.
-    busy = {"load_before": os.getloadavg()[0], "others_containers": len(client.containers.list())}
+    busy = {"load_before": round(os.getloadavg()[0], 2), "others_containers": len(client.containers.list())}
 
     def step(what: str) -> None:
         print(f"bench: {what}", file=sys.stderr, flush=True)
@@ -201,7 +201,7 @@ def measure(args: argparse.Namespace, client: Any) -> Bench:
     rows = judge(base, compare, naive_row, compare_naive, cached)
     meta = {"lab_version": __version__, "git": git_commit(), "cores": cores, "envs": names,
             "naive_envs": naive_names if naive_row else [], "trials_per_env": len(trials),
-            "scenarios": len(scenarios), **busy, "load_after": os.getloadavg()[0],
+            "scenarios": len(scenarios), **busy, "load_after": round(os.getloadavg()[0], 2),
             "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
     return Bench(rows, {e.name: slowest_line(e.records, finished.get(e.name)) for e in results}, meta)
 

@@ -67,7 +67,12 @@ def installed_distributions() -> List[str]:
 
 def reset_state(tf: Any, seed: int) -> None:
     """Put every global a twin can touch back to a known state, so order never matters."""
-    tf.keras.backend.clear_session()  # Keras layer-name counters and global seed generators
+    # Keras layer-name counters and global seed generators. Keras 3 also runs Python's garbage
+    # collector here unless told not to (~150 ms a call): the state is reset all the same.
+    try:
+        tf.keras.backend.clear_session(free_memory=False)
+    except TypeError:  # Keras 2 takes no argument
+        tf.keras.backend.clear_session()
     random.seed(seed)
     import numpy
 

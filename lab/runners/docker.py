@@ -106,11 +106,16 @@ class DockerRunner:
 
 def _remove(container: Any) -> None:
     import docker.errors
+    import requests.exceptions
 
     try:
         container.remove(force=True)
     except docker.errors.NotFound:
         pass  # gone already: what we wanted
+    except requests.exceptions.ConnectionError:
+        # The daemon itself is gone, and its containers with it; raising here would hide
+        # the error that brought us here, or the records already collected.
+        pass
 
 
 def remove_leftovers(client: Any, own: bool = False) -> int:
