@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Dict, List, Optional, Type
@@ -15,7 +14,7 @@ from lab.compare import judge_all
 from lab.errors import TRIALS_FAILED_EXIT_CODE, LabError
 from lab.multi_env import LOCAL, resolve_envs
 from lab.runners.local import DEFAULT_TIMEOUT_S, LocalRunner
-from lab.scenario import Scenario, load_scenarios, scenario_dirs_from
+from lab.scenario import Scenario, configured_scenario_dirs, load_scenarios
 from lab.workflow import DEFAULT_SEED, execute, parse_modes, plan, select
 
 app = typer.Typer(
@@ -29,7 +28,7 @@ app = typer.Typer(
 
 
 def _scenarios() -> Dict[str, Scenario]:
-    return load_scenarios(scenario_dirs_from(os.environ.get("LAB_SCENARIOS")))
+    return load_scenarios(configured_scenario_dirs())
 
 
 @app.command("list")
@@ -81,7 +80,7 @@ def run(
     trials = plan(select(scenarios, ids or [], everything), modes, seed)
     names = resolve_envs(env or [LOCAL])
     if names == [LOCAL]:
-        dirs = scenario_dirs_from(os.environ.get("LAB_SCENARIOS"))
+        dirs = configured_scenario_dirs()
         runner = LocalRunner(python=python, timeout_s=timeout, scenario_dirs=dirs)
         outcome = execute(runner, scenarios, trials)
         records, judgements, problems = outcome.records, outcome.judgements, {}

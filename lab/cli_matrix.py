@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,19 +19,11 @@ from lab.errors import TRIALS_FAILED_EXIT_CODE, LabError
 from lab.multi_env import EnvResult, MultiEnvRun, resolve_envs
 from lab.render_values import table
 from lab.runners.local import DEFAULT_TIMEOUT_S
-from lab.scenario import Scenario, load_scenarios, scenario_dirs_from
+from lab.scenario import Scenario, configured_scenario_dirs, load_scenarios
 from lab.workflow import DEFAULT_SEED, parse_modes, plan, select
 
 envs_app = typer.Typer(help="The pinned container environments.", no_args_is_help=True)
 INTERRUPTED_EXIT_CODE = 130
-
-
-def scenario_dirs() -> List[Path]:
-    return scenario_dirs_from(os.environ.get("LAB_SCENARIOS"))
-
-
-def load() -> Dict[str, Scenario]:
-    return load_scenarios(scenario_dirs())
 
 
 @contextmanager
@@ -60,7 +51,8 @@ def run_matrix(names: List[str], trials: list, python: Optional[str], timeout: f
     """Run the trials in every env with progress; on Ctrl-C return what finished, flagged."""
     cache = RecordCache() if use_cache else None
     with progress(names) as note:
-        runner = MultiEnvRun(names, scenario_dirs(), timeout, python, workers, note, scenarios=scenarios, cache=cache)
+        runner = MultiEnvRun(names, configured_scenario_dirs(), timeout, python, workers, note,
+                             scenarios=scenarios, cache=cache)
         try:
             return runner.run(trials), False
         except KeyboardInterrupt as exc:
@@ -102,7 +94,7 @@ def compare_all(
     ] = None,
 ) -> None:
     """Every scenario x both modes x every environment; the verdict matrix and what differs."""
-    scenarios = load()
+    scenarios = load_scenarios(configured_scenario_dirs())
     names = resolve_envs(env or ["all"])
     modes = parse_modes(mode or [])
     trials = plan(select(scenarios, ids or [], everything=not ids), modes, seed)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import List
 
@@ -14,7 +13,7 @@ from lab.baseline import check_results
 from lab.compare import judge_all
 from lab.errors import UsageError
 from lab.merge import merge_results, read_folder
-from lab.scenario import load_scenarios, scenario_dirs_from
+from lab.scenario import configured_scenario_dirs, load_scenarios
 
 
 def merge(
@@ -22,7 +21,7 @@ def merge(
     out: Annotated[Path, typer.Option(help="The merged results folder (must not hold results yet).")],
 ) -> None:
     """Join results folders made on different machines into one, with its reports regenerated."""
-    scenarios = load_scenarios(scenario_dirs_from(os.environ.get("LAB_SCENARIOS")))
+    scenarios = load_scenarios(configured_scenario_dirs())
     merged = merge_results(folders, out, scenarios)
     typer.echo(matrix_report.terminal(merged.records, merged.judgements, merged.problems), nl=False)
     typer.echo(f"merged {len(folders)} folders: {out} (report.md, junit.xml, manifest.json, records/)")
@@ -42,7 +41,7 @@ def check(
     records, _ = read_folder(results)
     # Verdicts are judged again with the current claims, as `lab merge` does: the baseline is
     # committed beside the scenarios, so it speaks of today's claims.
-    scenarios = load_scenarios(scenario_dirs_from(os.environ.get("LAB_SCENARIOS")))
+    scenarios = load_scenarios(configured_scenario_dirs())
     missing = sorted({r.scenario for r in records} - set(scenarios))
     if missing:
         raise UsageError(f"{results} has records of scenarios that no longer exist: {', '.join(missing)}")

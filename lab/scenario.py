@@ -5,13 +5,14 @@ from __future__ import annotations
 import enum
 import importlib.util
 import inspect
+import os
 import re
 import sys
 import textwrap
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Sequence, Tuple
 
 from lab.errors import ScenarioError
 
@@ -152,12 +153,11 @@ def _import_file(path: Path) -> None:
     spec.loader.exec_module(module)
 
 
-def scenario_dirs_from(value: Optional[str]) -> List[Path]:
+def configured_scenario_dirs() -> List[Path]:
     """The directories to load scenarios from: LAB_SCENARIOS (os.pathsep-separated) or the default."""
+    value = os.environ.get("LAB_SCENARIOS")
     if not value:
         return [DEFAULT_SCENARIO_DIR]
-    import os
-
     return [Path(p) for p in value.split(os.pathsep) if p]
 
 
