@@ -11,7 +11,7 @@ import typer
 from typing_extensions import Annotated
 
 from lab import matrix_report, results
-from lab.baseline import check_results
+from lab.baseline import check_results, load_baseline
 from lab.cache import RecordCache
 from lab.compare import judge_all
 from lab.envs import load_matrix
@@ -94,6 +94,8 @@ def compare_all(
     ] = None,
 ) -> None:
     """Every scenario x both modes x every environment; the verdict matrix and what differs."""
+    if check is not None:
+        load_baseline(check)  # a missing or malformed baseline fails before any work, in one line
     scenarios = load_scenarios(configured_scenario_dirs())
     names = resolve_envs(env or ["all"])
     modes = parse_modes(mode or [])

@@ -83,3 +83,10 @@ def test_the_installed_command_runs_the_main_job() -> None:
     done = subprocess.run([str(lab), "run", "tf1-reinit"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "graph REFUTED  eager HOLDS" in done.stdout
+
+
+def test_compare_all_with_a_missing_baseline_fails_before_running_anything(capsys, tmp_path: Path) -> None:
+    assert main(["compare-all", "--env", "local", "--check", str(tmp_path / "none.json"),
+                 "--out", str(tmp_path / "r")]) == 2
+    assert "no baseline file" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()
