@@ -30,3 +30,8 @@ def observations(outcome: Outcome, sid: str, mode: str) -> Dict[str, Any]:
 def verdicts(outcome: Outcome, sid: str, claim: int) -> Dict[str, Verdict]:
     """{mode: verdict} for the 1-based claim of a scenario."""
     return {j.mode: j.verdict for j in outcome.judgements if j.scenario == sid and j.claim == claim}
+
+
+def both(verdict: Verdict) -> Dict[str, Verdict]:
+    """The same verdict in both modes, as `verdicts()` returns it."""
+    return {"graph": verdict, "eager": verdict}

@@ -38,10 +38,6 @@ def approx(a, b, rel=1e-5):
     return len(xs) == len(ys) and all(math.isclose(p, q, rel_tol=rel, abs_tol=1e-6) for p, q in zip(xs, ys))
 
 
-def test_every_twin_finished(outcome) -> None:
-    assert [(r.scenario, r.mode, r.status) for r in outcome.records if not r.ok] == []
-
-
 def test_a_variable_without_an_initial_value_cannot_be_created_in_either_mode(outcome) -> None:
     for mode in Mode:
         caught = obs(outcome, "uninit-no-initial-value", mode.value)["declare_without_initial_value"]
