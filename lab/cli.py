@@ -66,7 +66,9 @@ def run(
     python: Annotated[
         Optional[str], typer.Option(help="Interpreter with TensorFlow for 'local' [env: LAB_PYTHON].")
     ] = None,
-    timeout: Annotated[float, typer.Option(help="Seconds allowed for one environment's batch.")] = DEFAULT_TIMEOUT_S,
+    timeout: Annotated[
+        float, typer.Option(min=1, help="Seconds allowed for one environment's batch.")
+    ] = DEFAULT_TIMEOUT_S,
     env: Annotated[
         Optional[List[str]], typer.Option(help="Where to run: 'local' (default), a matrix env, or 'all'; repeatable.")
     ] = None,

@@ -82,8 +82,10 @@ def compare_all(
     mode: Annotated[Optional[List[str]], typer.Option(help="graph or eager; default both.")] = None,
     seed: Annotated[int, typer.Option(help="Seed set before each twin.")] = DEFAULT_SEED,
     out: Annotated[Optional[Path], typer.Option(help="Results folder; default results/<UTC time>.")] = None,
-    timeout: Annotated[float, typer.Option(help="Seconds allowed for one environment's batch.")] = DEFAULT_TIMEOUT_S,
-    workers: Annotated[Optional[int], typer.Option(help="Environments run at once; default: the cores.")] = None,
+    timeout: Annotated[
+        float, typer.Option(min=1, help="Seconds allowed for one environment's batch.")
+    ] = DEFAULT_TIMEOUT_S,
+    workers: Annotated[Optional[int], typer.Option(min=1, help="Environments run at once; default: the cores.")] = None,
     python: Annotated[Optional[str], typer.Option(help="Interpreter for 'local', if listed.")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Run every trial, ignoring cached records.")] = False,
     check: Annotated[
