@@ -121,7 +121,7 @@ def cached_rerun(names: Sequence[str], trials: int) -> Measurement:
     script = Path(sys.executable).parent / "lab"
     command = [str(script)] if script.exists() else [sys.executable, "-c", "from lab.cli import entry; entry()"]
     with tempfile.TemporaryDirectory(prefix="lab-bench-") as tmp:
-        environ = {**os.environ, "LAB_CACHE_DIR": str(Path(tmp) / "cache")}
+        environ = {**os.environ, "LAB_RECORD_CACHE": str(Path(tmp) / "cache")}  # records only: keep the wheels
         args = [arg for n in names for arg in ("--env", n)]
 
         def once(out: str) -> float:
@@ -155,7 +155,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 3
     except KeyboardInterrupt:
         if client is not None:
-            remove_leftovers(client)  # the pool's containers: none is left behind
+            remove_leftovers(client, own=True)  # the pool's containers: none is left behind
         return 130
     print(render(bench), end="")
     print(f"json: {write_json(bench, args.out)}")

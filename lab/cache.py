@@ -21,14 +21,20 @@ GUEST_FILES = ("__init__.py", "guest.py", "observe.py", "scenario.py", "measure.
 CACHEABLE = (STATUS_OK, STATUS_ERROR)
 
 
+def cache_root() -> Path:
+    """Where lab keeps what it can rebuild (records, wheels, build locks): $LAB_CACHE_DIR, else
+    $XDG_CACHE_HOME/lab, else ~/.cache/lab."""
+    base = os.environ.get("LAB_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "lab")
+    return Path(base)
+
+
 def default_cache_dir() -> Path:
-    """$LAB_RECORD_CACHE, else records/ under $LAB_CACHE_DIR (default ~/.cache/lab), which
-    also holds the wheel cache: the override lets tests start empty without losing wheels."""
+    """$LAB_RECORD_CACHE, else records/ under the cache root, which also holds the wheel cache:
+    the override lets tests and the benchmark start empty without losing the wheels."""
     if os.environ.get("LAB_RECORD_CACHE"):
         return Path(os.environ["LAB_RECORD_CACHE"])
-    base = os.environ.get("LAB_CACHE_DIR") or os.path.join(os.environ.get("XDG_CACHE_HOME") or
-                                                           os.path.expanduser("~/.cache"), "lab")
-    return Path(base) / "records"
+    return cache_root() / "records"
 
 
 def _is_scenario_class(node: ast.stmt) -> bool:
@@ -61,7 +67,7 @@ class TrialKeys:
     """Cache keys for one run: the guest code is hashed once, each scenario once."""
 
     def __init__(self) -> None:
-        self.guest = guest_fingerprint()
+        self._guest = ""  # hashed at the first key: a run without the cache never reads the files
         self._code: Dict[str, str] = {}
         # Environments compute keys in parallel threads, and CPython 3.11's ast.parse is not
         # thread-safe ("AST constructor recursion depth mismatch"): one parse at a time.
@@ -69,9 +75,11 @@ class TrialKeys:
 
     def key(self, scenario: Scenario, trial: Trial, env: str, image_id: str) -> str:
         with self._lock:
+            if not self._guest:
+                self._guest = guest_fingerprint()
             if scenario.id not in self._code:
                 self._code[scenario.id] = scenario_fingerprint(scenario)
-        parts = {"env": env, "image": image_id, "guest": self.guest, "scenario": scenario.id,
+        parts = {"env": env, "image": image_id, "guest": self._guest, "scenario": scenario.id,
                  "code": self._code[scenario.id], "mode": trial.mode.value, "seed": trial.seed}
         return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 

@@ -10,7 +10,6 @@ import typer
 from typing_extensions import Annotated
 
 from lab import __version__, cli_matrix, cli_results, matrix_report, report, results
-from lab.compare import judge_all
 from lab.errors import TRIALS_FAILED_EXIT_CODE, LabError
 from lab.multi_env import LOCAL, resolve_envs
 from lab.runners.local import DEFAULT_TIMEOUT_S, LocalRunner
@@ -91,13 +90,13 @@ def run(
     else:
         env_results, interrupted = cli_matrix.run_matrix(names, trials, python, timeout, None, scenarios,
                                                          not no_cache)
-        if interrupted:
-            raise typer.Exit(cli_matrix.INTERRUPTED_EXIT_CODE)
-        records = [r for e in env_results for r in e.records]
-        judgements = judge_all(scenarios, records)
-        problems = {e.name: e.problem for e in env_results}
+        records, judgements, problems = cli_matrix.gather(scenarios, env_results)
         if out is not None:
-            cli_matrix.save_results(out, scenarios, env_results, seed, [m.value for m in modes])
+            cli_matrix.save_results(out, env_results, records, judgements, seed, [m.value for m in modes])
+        if interrupted:
+            saved = f"; the finished environments' records are in {out}" if out is not None else ""
+            typer.echo(f"lab: interrupted{saved}", err=True)
+            raise typer.Exit(cli_matrix.INTERRUPTED_EXIT_CODE)
     if as_json:
         typer.echo(report.as_json(records, judgements))
     else:

@@ -28,7 +28,7 @@ INTERRUPTED_EXIT_CODE = 130
 
 @contextmanager
 def progress(names: List[str]) -> Iterator[Callable[[str, str], None]]:
-    """A live line per environment on a terminal; plain timestamped lines otherwise (CI logs)."""
+    """A live line per environment on a terminal; plain `[env] message` lines otherwise (CI logs)."""
     if not sys.stderr.isatty():
         yield lambda env, message: typer.echo(f"[{env}] {message}", err=True)
         return
@@ -60,18 +60,21 @@ def run_matrix(names: List[str], trials: list, python: Optional[str], timeout: f
             return partial, True
 
 
-def save_results(out: Path, scenarios: Dict[str, Scenario], env_results: List[EnvResult], seed: int,
-                 modes: List[str]) -> tuple:
-    """Records, verdicts, manifest, Markdown and JUnit in `out`; returns (records, judgements, problems)."""
+def gather(scenarios: Dict[str, Scenario], env_results: List[EnvResult]) -> tuple:
+    """Every env's records, every claim judged on them, and each env's problem ('' if none)."""
     records = [r for e in env_results for r in e.records]
-    judgements = judge_all(scenarios, records)
+    return records, judge_all(scenarios, records), {e.name: e.problem for e in env_results}
+
+
+def save_results(out: Path, env_results: List[EnvResult], records: list, judgements: list, seed: int,
+                 modes: List[str]) -> None:
+    """Records, verdicts, manifest, Markdown and JUnit in `out`, and any env's traceback."""
     info = {e.name: {"image": e.image, "image_id": e.image_id, "problem": e.problem, "cached_trials": e.cached,
                      "pip_freeze": e.freeze} for e in env_results}
     results.write_run(out, records, judgements, info, seed, modes)
     for e in env_results:
         if e.traceback:
             results.write_text(out, f"{e.name}.traceback.txt", e.traceback)
-    return records, judgements, {e.name: e.problem for e in env_results}
 
 
 def compare_all(
@@ -104,7 +107,8 @@ def compare_all(
     trials = plan(select(scenarios, ids or [], everything=not ids), modes, seed)
     env_results, interrupted = run_matrix(names, trials, python, timeout, workers, scenarios, not no_cache)
     folder = out or results.default_results_dir()
-    records, judgements, problems = save_results(folder, scenarios, env_results, seed, [m.value for m in modes])
+    records, judgements, problems = gather(scenarios, env_results)
+    save_results(folder, env_results, records, judgements, seed, [m.value for m in modes])
     typer.echo(matrix_report.terminal(records, judgements, problems), nl=False)
     typer.echo(f"results: {folder} (report.md, junit.xml, manifest.json, records/)")
     baseline_code = 0

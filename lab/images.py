@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
 from lab import wheels
+from lab.cache import cache_root
 from lab.envs import CONTAINERS_DIR, IMAGE_REPOSITORY, Env, env_fingerprint, image_tag
 from lab.errors import DockerUnavailable, EnvironmentUnavailable
 
@@ -132,7 +133,7 @@ def _build_lock(tag: str, note: ProgressFn) -> Iterator[None]:
     except ImportError:  # not POSIX: no lock, at worst a duplicate build
         yield
         return
-    path = wheels.cache_dir().parent / "build-locks" / (tag.replace(":", "_") + ".lock")
+    path = cache_root() / "build-locks" / (tag.replace(":", "_") + ".lock")
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w") as handle:
         try:

@@ -108,8 +108,11 @@ def merge_results(folders: Sequence[Path], out: Path, scenarios: Mapping[str, Sc
     order = env_order(records)
     envs = {**{name: found[name] for name in order if name in found}, **found}  # by TensorFlow version
     modes = list(dict.fromkeys(r.mode for r in records))
-    results.write_run(out, records, judgements, envs, seeds[0], modes)
-    _add_merged_from(out, inputs)
+    # The manifest's own commit and time describe the merging machine; each input's say what
+    # produced its records.
+    merged_from = [{"folder": str(folder), "envs": names, "lab_version": m.get("lab_version"), "git": m.get("git"),
+                    "created": m.get("created")} for folder, m, names in inputs]
+    results.write_run(out, records, judgements, envs, seeds[0], modes, {"merged_from": merged_from})
     for folder, _, names in inputs:
         for name in names:
             traceback = folder / f"{name}.traceback.txt"
@@ -118,12 +121,3 @@ def merge_results(folders: Sequence[Path], out: Path, scenarios: Mapping[str, Sc
     problems = {name: str(envs.get(name, {}).get("problem") or "") for name in order}
     return Merged(records, judgements, problems)
 
-
-def _add_merged_from(out: Path, inputs: Sequence[Tuple[Path, Mapping[str, Any], List[str]]]) -> None:
-    # write_run describes the merging machine; each input's own commit and lab version say
-    # what produced its records.
-    path = out / results.MANIFEST
-    manifest = json.loads(path.read_text())
-    manifest["merged_from"] = [{"folder": str(folder), "envs": names, "lab_version": m.get("lab_version"),
-                                "git": m.get("git"), "created": m.get("created")} for folder, m, names in inputs]
-    path.write_text(json.dumps(manifest, indent=1) + "\n")

@@ -8,7 +8,7 @@ import traceback
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from lab.cache import RecordCache, TrialKeys, split_cached
 from lab.envs import get_env, load_matrix
@@ -100,7 +100,7 @@ class MultiEnvRun:
         # the local env always runs (its interpreter can change under the lab's feet).
         self.cache = cache if scenarios is not None else None
         self.scenarios = scenarios or {}
-        self.keys = TrialKeys() if self.cache is not None else None
+        self.keys = TrialKeys()
         self.client = client
         if client is None and any(n != LOCAL for n in self.names):
             from lab.images import docker_client
@@ -131,30 +131,33 @@ class MultiEnvRun:
                 why = f"image build failed: {exc}"
                 return EnvResult(name, _not_run(name, trials, why), problem=why)
         image_id = status.image_id or ""
-        if self.cache is None or self.keys is None:
-            keys: List[str] = []
-            found: List[Optional[Record]] = [None] * len(trials)
-            todo = list(range(len(trials)))
-        else:
-            keys = [self.keys.key(self.scenarios[t.scenario], t, name, image_id) for t in trials]
-            found, todo = split_cached(self.cache, keys)
+        keys, found, todo = self._lookup(name, image_id, trials)
         cached = len(trials) - len(todo)
-        freeze = self.cache.get_freeze(image_id) if self.cache is not None else []
+        freeze = self.cache.get_freeze(image_id) if self.cache else []
         if todo:
             self.note(name, f"running {len(todo)} trials in {status.tag} ({cached} from the cache)")
             runner = DockerRunner(env, status.tag, self.client, timeout_s=self.timeout_s,
                                   scenario_dirs=self.scenario_dirs)
             for index, record in zip(todo, runner.run([trials[i] for i in todo])):
                 found[index] = record
-                if self.cache is not None:
+                if self.cache:
                     self.cache.put(keys[index], record)
-            if self.cache is not None:
+            if self.cache:
                 self.cache.put_freeze(image_id, runner.freeze)
             freeze = runner.freeze or freeze
         else:
             self.note(name, f"all {cached} trials from the cache: no container started")
         records = [r for r in found if r is not None]
         return EnvResult(name, records, status.tag, image_id, freeze, _problem(records), cached=cached)
+
+    def _lookup(self, env: str, image_id: str, trials: Sequence[Trial]) -> Tuple[List[str], List[Optional[Record]],
+                                                                                List[int]]:
+        """The trials' cache keys, their cached records (None where absent), the indexes to run."""
+        if not self.cache:
+            return [], [None] * len(trials), list(range(len(trials)))
+        keys = [self.keys.key(self.scenarios[t.scenario], t, env, image_id) for t in trials]
+        found, todo = split_cached(self.cache, keys)
+        return keys, found, todo
 
     def _run_env(self, name: str, trials: Sequence[Trial]) -> EnvResult:
         try:

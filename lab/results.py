@@ -54,7 +54,7 @@ def git_commit() -> Dict[str, Any]:
 
 
 def manifest(envs: Mapping[str, Mapping[str, Any]], seed: int, modes: Sequence[str],
-             scenarios: Sequence[str]) -> Dict[str, Any]:
+             scenarios: Sequence[str], extra: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
     """What a run was made of: lab version, git commit, and per env its image and packages."""
     return {
         "lab_version": __version__,
@@ -64,18 +64,21 @@ def manifest(envs: Mapping[str, Mapping[str, Any]], seed: int, modes: Sequence[s
         "modes": list(modes),
         "scenarios": list(scenarios),
         "envs": {name: dict(info) for name, info in envs.items()},
+        **(extra or {}),
     }
 
 
 def write_run(out: Path, records: Sequence[Record], judgements: Sequence[Judgement],
-              envs: Mapping[str, Mapping[str, Any]], seed: int, modes: Sequence[str]) -> None:
+              envs: Mapping[str, Mapping[str, Any]], seed: int, modes: Sequence[str],
+              extra: Optional[Mapping[str, Any]] = None) -> None:
     """A complete results folder: records, verdicts, manifest, report.md and junit.xml.
-    `envs` maps each env to its manifest entry (image, image_id, problem, pip_freeze)."""
+    `envs` maps each env to its manifest entry (image, image_id, problem, pip_freeze);
+    `extra` adds top-level manifest entries (merge's `merged_from`)."""
     from lab import matrix_report
 
     save(out, records, judgements)
     ids = list(dict.fromkeys(r.scenario for r in records))
-    write_text(out, MANIFEST, json.dumps(manifest(envs, seed, modes, ids), indent=1) + "\n")
+    write_text(out, MANIFEST, json.dumps(manifest(envs, seed, modes, ids, extra), indent=1) + "\n")
     problems = {name: str(info.get("problem") or "") for name, info in envs.items()}
     write_text(out, "report.md", matrix_report.markdown(records, judgements, problems))
     write_text(out, "junit.xml", matrix_report.junit(records, judgements))

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Set
 
+from lab.cache import cache_root
 from lab.envs import Env
 from lab.errors import EnvironmentUnavailable
 
@@ -20,9 +20,8 @@ _PIN_LINE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==")
 
 
 def cache_dir() -> Path:
-    """Where downloaded wheels live between builds: $LAB_CACHE_DIR, else ~/.cache/lab."""
-    root = os.environ.get("LAB_CACHE_DIR") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "lab"
-    return Path(root) / "wheels"
+    """Where downloaded wheels live between builds: wheels/ under lab's cache root."""
+    return cache_root() / "wheels"
 
 
 def lock_hashes(lock: Path) -> Dict[str, Set[str]]:

@@ -78,12 +78,13 @@ def test_a_failed_environment_is_marked_while_the_others_finish(docker_client, t
     assert "local | ? | ? (?) | ? | ? | FAILED" in (tmp_path / "r" / "report.md").read_text()
 
 
-def test_ctrl_c_keeps_the_finished_environments_records(docker_client, tmp_path) -> None:
+@pytest.mark.parametrize("command", ["compare-all", "run"])
+def test_ctrl_c_keeps_the_finished_environments_records(docker_client, tmp_path, command) -> None:
     env = dict(os.environ, LAB_SCENARIOS=str(FIXTURE_SCENARIOS), LAB_TEST_SLEEP="600")
     lab = Path(sys.executable).parent / "lab"
     out = tmp_path / "r"
     # The local env sleeps in fixture-sleep (the variable reaches local trials only); tf2.21 finishes.
-    proc = subprocess.Popen([str(lab), "compare-all", "fixture-assign", "fixture-sleep", "--env", "local",
+    proc = subprocess.Popen([str(lab), command, "fixture-assign", "fixture-sleep", "--env", "local",
                              "--env", "tf2.21", "--out", str(out)],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
