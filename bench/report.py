@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
-from lab.observe import Record
+from lab.record import Record
 
 # "what" says which envs and how many trials a row covers: a ratio is only read beside it.
 HEADERS = ["measurement", "wall s", "ratio", "target", "met", "what"]

@@ -23,16 +23,16 @@ if __package__ in (None, ""):  # run as a script (`make bench`): the repository 
 
 from bench.report import Bench, Measurement, judge, render, slowest_line, write_json
 from lab import __version__
-from lab.envs import get_env
+from lab.environments import resolve_names as resolve_envs
+from lab.environments.declared import get_env
+from lab.environments.image import DockerRunner, remove_leftovers
+from lab.environments.images import build_image, docker_client, image_status
 from lab.errors import LabError
-from lab.images import build_image, docker_client, image_status
-from lab.multi_env import MultiEnvRun, resolve_envs
-from lab.observe import STATUS_ERROR, STATUS_OK, Record
+from lab.plan import Trial
+from lab.record import Record, Status
 from lab.results import git_commit
-from lab.runners.base import Trial
-from lab.runners.docker import DockerRunner, remove_leftovers
 from lab.scenario import DEFAULT_SCENARIO_DIR, Mode, load_scenarios
-from lab.workflow import plan
+from tests.support import trials_of
 
 # The floor imports TensorFlow and proves it did by writing its version where the runner reads the freeze.
 IMPORT_ONLY = ["python", "-c", "import tensorflow as tf; open('/io/freeze.txt', 'w').write(tf.__version__)"]
@@ -89,7 +89,7 @@ def floor(names: Sequence[str], client: Any, workers: int) -> Measurement:
 
 
 def _failed_note(records: Sequence[Record]) -> str:
-    bad = [r for r in records if r.status not in (STATUS_OK, STATUS_ERROR)]
+    bad = [r for r in records if r.status not in (Status.OK, Status.ERROR)]
     return f"{len(bad)} trials did not finish ({bad[0].status})" if bad else ""
 
 
@@ -169,7 +169,7 @@ def measure(args: argparse.Namespace, client: Any) -> Bench:
     for name in dict.fromkeys(names + naive_names):  # builds are not what is measured: do them first
         build_image(get_env(name), client, on_progress=lambda line, n=name: print(f"[{n}] {line}", file=sys.stderr))
     scenarios = load_scenarios([DEFAULT_SCENARIO_DIR])
-    trials = plan(list(scenarios.values()), list(Mode))
+    trials = trials_of(list(scenarios.values()), list(Mode))
     cores = os.cpu_count() or 1
     env_workers = max(1, min(len(names), cores))  # MultiEnvRun's bound: compare-all and the floor share it
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # runnable from a checkout
 
-from lab.envs import get_env, load_matrix
+from lab.environments.declared import get_env, load_matrix
+from lab.environments.images import build_image, docker_client, remove_stale_images
 from lab.errors import LabError
-from lab.images import build_image, docker_client, remove_stale_images
 
 PROBE = (
     "import tensorflow as tf, numpy, sys; "

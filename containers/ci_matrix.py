@@ -17,7 +17,7 @@ from typing import Dict, List, Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # runnable from a checkout: lab need not be installed
 
-from lab.envs import load_matrix
+from lab.environments.declared import load_matrix
 from lab.errors import LabError
 
 

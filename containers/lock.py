@@ -18,7 +18,7 @@ from typing import List, Optional
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from a checkout: lab need not be installed
 
-from lab.envs import Env, get_env, load_matrix  # noqa: E402 (after the sys.path line)
+from lab.environments.declared import Env, get_env, load_matrix  # noqa: E402 (after the sys.path line)
 
 
 def uv_command() -> List[str]:

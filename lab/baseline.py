@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from lab.compare import Judgement
 from lab.errors import BASELINE_CHANGED_EXIT_CODE, UsageError
-from lab.observe import STATUS_ERROR, Record
-from lab.render_values import show
+from lab.record import Record, Status
+from lab.reports.values import show
+from lab.schemas import problem
+from lab.verdict import Judgement
 
 FORMAT = 1
 # Only what defines an environment's software; image ids, machine and timings differ between
@@ -61,7 +62,7 @@ def _facts(records: Sequence[Record], env: str) -> Dict[str, Any]:
 def _trial(r: Record) -> Dict[str, Any]:
     # An errored twin's exception is what TensorFlow did; a crash, timeout or not_run message
     # describes the machine (stderr tail, Docker's words), so only its status is kept.
-    error = r.error if r.status == STATUS_ERROR else None
+    error = r.error if r.status is Status.ERROR else None
     return {"seed": r.seed, "status": r.status, "error": error, "observations": r.observations}
 
 
@@ -98,12 +99,12 @@ def load_baseline(path: Path) -> Dict[str, Any]:
         raise UsageError(f"no baseline file {path}: create it with {HOW_TO_UPDATE}")
     try:
         data = json.loads(path.read_text())
-        if data["format"] != FORMAT or not all(isinstance(s["trials"], dict) and isinstance(s["claims"], list)
-                                               for e in data["envs"].values() for s in e["scenarios"].values()):
-            raise ValueError(f"not a format-{FORMAT} lab baseline")
-    except (ValueError, AttributeError, KeyError, TypeError) as exc:
-        why = f"{type(exc).__name__}: {exc}".splitlines()[0]
-        raise UsageError(f"baseline {path} is malformed ({why}); recreate it with {HOW_TO_UPDATE}") from None
+    except ValueError as exc:
+        why = str(exc).splitlines()[0]
+        raise UsageError(f"baseline {path} is not JSON ({why}); recreate it with {HOW_TO_UPDATE}") from None
+    found = problem(data, "baseline")
+    if found:
+        raise UsageError(f"baseline {path} is malformed ({found}); recreate it with {HOW_TO_UPDATE}")
     return data
 
 

@@ -1,4 +1,4 @@
-"""The record cache: a trial is not rerun while its scenario, the guest code and the image are unchanged."""
+"""The record cache: a trial is not rerun while its scenario, the shipped guest and the environment are unchanged."""
 
 from __future__ import annotations
 
@@ -10,15 +10,10 @@ import threading
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
-from lab.observe import STATUS_ERROR, STATUS_OK, Record
-from lab.runners.base import Trial
-from lab.scenario import Scenario
-
-LAB_DIR = Path(__file__).resolve().parent
-# The lab code that runs inside an environment: a change to any of it can change a record.
-GUEST_FILES = ("__init__.py", "guest.py", "observe.py", "scenario.py", "measure.py", "predicates.py")
-# Only trials that ran to their end are worth keeping: a crash or timeout should run again.
-CACHEABLE = (STATUS_OK, STATUS_ERROR)
+from lab.errors import LabError
+from lab.guest.catalog import Scenario
+from lab.plan import Trial
+from lab.record import FINISHED, Record
 
 
 def cache_root() -> Path:
@@ -43,8 +38,9 @@ def _is_scenario_class(node: ast.stmt) -> bool:
 
 
 def scenario_fingerprint(scenario: Scenario) -> str:
-    """The scenario's module without the OTHER scenarios in it: editing one scenario reruns
-    only that one, while a helper or constant the module shares reruns them all."""
+    """The scenario's module without the OTHER scenarios in it, and the helper modules beside it
+    (`_*.py`, which scenario modules may import): editing one scenario reruns only that one,
+    while a helper or constant the module shares reruns them all."""
     source = Path(scenario.path).read_text()
     lines = source.splitlines(keepends=True)
     drop: Set[int] = set()
@@ -53,18 +49,14 @@ def scenario_fingerprint(scenario: Scenario) -> str:
             first = min([node.lineno] + [d.lineno for d in node.decorator_list])
             drop.update(range(first, (node.end_lineno or node.lineno) + 1))
     kept = "".join(line for number, line in enumerate(lines, 1) if number not in drop)
-    return hashlib.sha256(kept.encode()).hexdigest()
-
-
-def guest_fingerprint() -> str:
-    digest = hashlib.sha256()
-    for name in GUEST_FILES:
-        digest.update(name.encode() + b"\0" + (LAB_DIR / name).read_bytes())
+    digest = hashlib.sha256(kept.encode())
+    for helper in sorted(Path(scenario.path).parent.glob("_*.py")):
+        digest.update(b"\0" + helper.name.encode() + b"\0" + helper.read_bytes())
     return digest.hexdigest()
 
 
 class TrialKeys:
-    """Cache keys for one run: the guest code is hashed once, each scenario once."""
+    """Cache keys for one run: the shipped guest is hashed once, each scenario once."""
 
     def __init__(self) -> None:
         self._guest = ""  # hashed at the first key: a run without the cache never reads the files
@@ -73,13 +65,16 @@ class TrialKeys:
         # thread-safe ("AST constructor recursion depth mismatch"): one parse at a time.
         self._lock = threading.Lock()
 
-    def key(self, scenario: Scenario, trial: Trial, env: str, image_id: str) -> str:
+    def key(self, scenario: Scenario, trial: Trial, env: str, identity: str) -> str:
+        """The key of one trial in one environment; `identity` is the environment's (image id, venv hash)."""
+        from lab.environments.shipment import guest_fingerprint
+
         with self._lock:
             if not self._guest:
                 self._guest = guest_fingerprint()
             if scenario.id not in self._code:
                 self._code[scenario.id] = scenario_fingerprint(scenario)
-        parts = {"env": env, "image": image_id, "guest": self._guest, "scenario": scenario.id,
+        parts = {"env": env, "image": identity, "guest": self._guest, "scenario": scenario.id,
                  "code": self._code[scenario.id], "mode": trial.mode.value, "seed": trial.seed}
         return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
@@ -95,12 +90,12 @@ class RecordCache:
 
     def get(self, key: str) -> Optional[Record]:
         try:
-            return Record.from_dict(json.loads(self._path(key).read_text()))
-        except (OSError, ValueError, TypeError):
-            return None  # absent, or a file cut short: run the trial again
+            return Record.from_dict(json.loads(self._path(key).read_text()), "cached record")
+        except (OSError, ValueError, TypeError, LabError):
+            return None  # absent, cut short, or of another format: run the trial again
 
     def put(self, key: str, record: Record) -> None:
-        if record.status not in CACHEABLE:
+        if record.status not in FINISHED:  # a crash or timeout should run again
             return
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -108,13 +103,13 @@ class RecordCache:
         tmp.write_text(record.to_json())
         tmp.replace(path)  # atomic: a parallel reader never sees half a record
 
-    def get_freeze(self, image_id: str) -> List[str]:
-        path = self.directory / "freeze" / image_id.replace(":", "_")
+    def get_freeze(self, identity: str) -> List[str]:
+        path = self.directory / "freeze" / identity.replace(":", "_")
         return path.read_text().split() if path.exists() else []
 
-    def put_freeze(self, image_id: str, freeze: Sequence[str]) -> None:
+    def put_freeze(self, identity: str, freeze: Sequence[str]) -> None:
         if freeze:
-            path = self.directory / "freeze" / image_id.replace(":", "_")
+            path = self.directory / "freeze" / identity.replace(":", "_")
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text("\n".join(freeze) + "\n")
 

@@ -4,30 +4,19 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Sequence, Tuple
 
 from lab import results
-from lab.compare import Judgement, judge_all
-from lab.drift import env_order
 from lab.errors import UsageError
-from lab.observe import Record
+from lab.execute import EnvOutcome
+from lab.pipeline import Result, judged
+from lab.plan import Plan, Trial
+from lab.record import Record
+from lab.reports.drift import env_order
 from lab.scenario import Mode, Scenario
 
 TrialKey = Tuple[str, str, str]  # (env, scenario, mode)
-
-
-@dataclass
-class Merged:
-    """The merged folder's contents, as compare-all would have made them."""
-
-    records: List[Record]
-    """Every trial of every folder once, ordered by env (TensorFlow version), scenario, mode."""
-    judgements: List[Judgement]
-    """Every claim judged again on the records with the current scenarios."""
-    problems: Dict[str, str]
-    """Env -> why it failed (from the folders' manifests); empty when it did not."""
 
 
 def read_folder(folder: Path) -> Tuple[List[Record], Dict[str, Any]]:
@@ -86,7 +75,7 @@ def _collect(folders: Sequence[Path], scenarios: Mapping[str, Scenario]) -> Tupl
     return [r for r, _ in seen.values()], manifests
 
 
-def merge_results(folders: Sequence[Path], out: Path, scenarios: Mapping[str, Scenario]) -> Merged:
+def merge_results(folders: Sequence[Path], out: Path, scenarios: Mapping[str, Scenario]) -> Result:
     """Write one results folder at `out` from `folders`: records joined, every claim judged again
     with the current scenarios, the manifests' envs joined and each input's commit and lab
     version kept under `merged_from`; report.md and junit.xml regenerated."""
@@ -100,7 +89,6 @@ def merge_results(folders: Sequence[Path], out: Path, scenarios: Mapping[str, Sc
         raise UsageError(f"the folders ran with different seeds ({', '.join(map(str, seeds))}): "
                          "merge runs made with one --seed")
     records = _ordered(records, [m for _, m, _ in inputs], scenarios)
-    judgements = judge_all(scenarios, records)
     found: Dict[str, Any] = {}
     for _, manifest, _ in inputs:
         for name, info in manifest.get("envs", {}).items():
@@ -112,12 +100,26 @@ def merge_results(folders: Sequence[Path], out: Path, scenarios: Mapping[str, Sc
     # produced its records.
     merged_from = [{"folder": str(folder), "envs": names, "lab_version": m.get("lab_version"), "git": m.get("git"),
                     "created": m.get("created")} for folder, m, names in inputs]
-    results.write_run(out, records, judgements, envs, seeds[0], modes, {"merged_from": merged_from})
+    result = saved_result(records, envs, scenarios)
+    results.write_run(out, records, result.judgements, envs, seeds[0], modes, {"merged_from": merged_from})
     for folder, _, names in inputs:
         for name in names:
             traceback = folder / f"{name}.traceback.txt"
             if traceback.is_file() and not (out / traceback.name).exists():
                 shutil.copyfile(traceback, out / traceback.name)
-    problems = {name: str(envs.get(name, {}).get("problem") or "") for name in order}
-    return Merged(records, judgements, problems)
+    return result
+
+
+def saved_result(records: Sequence[Record], envs: Mapping[str, Mapping[str, Any]],
+                 scenarios: Mapping[str, Scenario]) -> Result:
+    """Saved records as the pipeline's Result (one outcome per env, its problem from the
+    manifest), so a command over saved results exits as one that ran them would."""
+    order = env_order(records)
+    outcomes = [EnvOutcome(name, tuple(r for r in records if r.env == name), dict(envs.get(name, {})),
+                           problem=str(envs.get(name, {}).get("problem") or ""),
+                           unavailable=bool(envs.get(name, {}).get("unavailable"))) for name in order]
+    trials = tuple(dict.fromkeys(Trial(r.scenario, r.mode, r.seed) for r in records))
+    modes = tuple(m for m in Mode if any(r.mode is m for r in records))
+    the_plan = Plan(trials, tuple(order), records[0].seed if records else 0, modes)
+    return judged(scenarios, the_plan, outcomes)
 

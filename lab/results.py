@@ -9,15 +9,16 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from lab import __version__
-from lab.compare import Judgement
-from lab.observe import Record
+from lab.errors import UsageError
+from lab.record import Record
 from lab.scenario import ROOT
+from lab.verdict import Judgement
 
 MANIFEST = "manifest.json"
 
 
 def record_path(out: Path, record: Record) -> Path:
-    return out / "records" / record.env / f"{record.scenario}.{record.mode}.json"
+    return out / "records" / record.env / f"{record.scenario}.{record.mode.value}.json"
 
 
 def save(out: Path, records: Sequence[Record], judgements: Sequence[Judgement]) -> List[Path]:
@@ -36,7 +37,14 @@ def save(out: Path, records: Sequence[Record], judgements: Sequence[Judgement]) 
 
 def load_records(out: Path) -> List[Record]:
     """Every record saved under `out`, in a stable order."""
-    return [Record.from_dict(json.loads(p.read_text())) for p in sorted((out / "records").glob("*/*.json"))]
+    records = []
+    for path in sorted((out / "records").glob("*/*.json")):
+        try:
+            data = json.loads(path.read_text())
+        except ValueError as exc:
+            raise UsageError(f"{path}: not JSON ({exc}); rerun the command that made it") from None
+        records.append(Record.from_dict(data, str(path)))
+    return records
 
 
 def git_commit() -> Dict[str, Any]:
@@ -74,7 +82,7 @@ def write_run(out: Path, records: Sequence[Record], judgements: Sequence[Judgeme
     """A complete results folder: records, verdicts, manifest, report.md and junit.xml.
     `envs` maps each env to its manifest entry (image, image_id, problem, pip_freeze);
     `extra` adds top-level manifest entries (merge's `merged_from`)."""
-    from lab import matrix_report
+    from lab.reports import matrix as matrix_report
 
     save(out, records, judgements)
     ids = list(dict.fromkeys(r.scenario for r in records))

@@ -1,7 +1,7 @@
 """Article 000: TensorFlow does (not?) re-initialize weights in each iteration of a training loop."""
 
-from lab.predicates import close, value
-from lab.scenario import Claim, Source, scenario
+from lab.guest import Claim, Source, scenario
+from lab.guest.predicates import close, value
 
 ARTICLE = "000_8efaa3ae04d8cab7.txt"
 

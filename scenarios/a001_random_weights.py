@@ -1,7 +1,7 @@
 """Article 001: why random weights are used instead of the intended ones."""
 
-from lab.predicates import close, flat, raised, stat
-from lab.scenario import Claim, Source, scenario
+from lab.guest import Claim, Source, scenario
+from lab.guest.predicates import close, flat, raised, stat
 
 ARTICLE = "001_97e30a257888b9ba.txt"
 

@@ -1,7 +1,7 @@
 """Article 002: re-running the global variables initializer does (not?) reset variables."""
 
-from lab.predicates import close, value
-from lab.scenario import Claim, Source, scenario
+from lab.guest import Claim, Source, scenario
+from lab.guest.predicates import close, value
 
 ARTICLE = "002_47706e3e358c726a.txt"
 

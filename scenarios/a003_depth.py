@@ -1,6 +1,6 @@
 """Article 003: Glorot, He and unscaled initialization measured through a deep stack of layers."""
 
-from lab.scenario import Claim, Source, scenario
+from lab.guest import Claim, Source, scenario
 
 ARTICLE = "003_08d97d8d132930d0.txt"
 

@@ -3,9 +3,9 @@
 import math
 import warnings
 
-from lab.measure import fit_report, ks_critical, ks_two_sample, spans, std_matches
-from lab.predicates import raised, stat, value
-from lab.scenario import Claim, Source, scenario
+from lab.guest import Claim, Source, scenario
+from lab.guest.measure import fit_report, ks_critical, ks_two_sample, spans, std_matches
+from lab.guest.predicates import raised, stat, value
 
 ARTICLE = "003_08d97d8d132930d0.txt"
 

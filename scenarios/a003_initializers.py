@@ -2,8 +2,8 @@
 
 import math
 
-from lab.measure import fit_report, spans, std_matches
-from lab.scenario import Claim, Source, scenario
+from lab.guest import Claim, Source, scenario
+from lab.guest.measure import fit_report, spans, std_matches
 
 ARTICLE = "003_08d97d8d132930d0.txt"
 

@@ -1,7 +1,7 @@
 """Article 004: a variable's value does (not?) change in training unless an assignment op updates it."""
 
-from lab.predicates import close, raised, value
-from lab.scenario import Claim, Source, scenario
+from lab.guest import Claim, Source, scenario
+from lab.guest.predicates import close, raised, value
 
 ARTICLE = "004_5ea5196b702c1a45.txt"
 ITERATIONS = 10

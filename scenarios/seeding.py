@@ -1,7 +1,7 @@
 """Seeding across articles: with the same seeds, do graph and eager draw the same initial values?"""
 
-from lab.predicates import close
-from lab.scenario import Claim, Source, scenario
+from lab.guest import Claim, Source, scenario
+from lab.guest.predicates import close
 
 # Every twin records the same three keys, so the report compares graph and eager draws
 # key by key under the same global (and op) seed:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from lab.runners.local import LocalRunner
 from lab.scenario import DEFAULT_SCENARIO_DIR, load_scenarios
+from tests.support import LocalBatch
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FIXTURE_SCENARIOS = FIXTURES / "scenarios"
@@ -34,8 +34,8 @@ def real_scenarios():
 
 
 @pytest.fixture(scope="session")
-def fixture_runner() -> LocalRunner:
-    return LocalRunner(scenario_dirs=[FIXTURE_SCENARIOS], timeout_s=300)
+def fixture_runner() -> LocalBatch:
+    return LocalBatch(scenario_dirs=[FIXTURE_SCENARIOS], timeout_s=300)
 
 
 @pytest.fixture(autouse=True, scope="session")

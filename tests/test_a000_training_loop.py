@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from lab.compare import Verdict
+from lab.verdict import Verdict
 from tests.real_runs import both, run_real, verdicts
 from tests.real_runs import observations as obs
 

@@ -6,9 +6,9 @@ import math
 
 import pytest
 
-from lab.compare import Verdict
-from lab.predicates import flat, value
+from lab.guest.predicates import flat, value
 from lab.scenario import Mode
+from lab.verdict import Verdict
 from tests.real_runs import observations as obs
 from tests.real_runs import run_real, verdicts
 

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from lab.measure import truncated_normal_std
+from lab.guest.measure import truncated_normal_std
 from tests.real_runs import run_real
 
 IDS = ["init-zero-symmetry", "init-glorot-formulas", "init-he-formulas", "init-example-glorot-uniform",

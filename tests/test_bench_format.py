@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from bench.report import Bench, Measurement, judge, render, slowest_line, table, to_json, write_json
-from lab.observe import Record
+from lab.record import Record
 
 ENVS = ["tf2.15", "tf2.21"]
 

@@ -6,8 +6,8 @@ import textwrap
 from pathlib import Path
 
 from lab.cache import RecordCache, TrialKeys, scenario_fingerprint
-from lab.observe import Record
-from lab.runners.base import Trial
+from lab.plan import Trial
+from lab.record import Record
 from lab.scenario import Mode, load_scenarios
 
 MODULE = '''

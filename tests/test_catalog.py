@@ -6,17 +6,18 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from lab.compare import Verdict, judge
-from lab.runners.local import LocalRunner
+from lab.judge import judge
+from lab.pipeline import parse_modes
 from lab.scenario import DEFAULT_SCENARIO_DIR
-from lab.workflow import parse_modes, plan
+from lab.verdict import Verdict
+from tests.support import LocalBatch, trials_of
 
-runner = LocalRunner(scenario_dirs=[DEFAULT_SCENARIO_DIR], timeout_s=900)
+runner = LocalBatch(scenario_dirs=[DEFAULT_SCENARIO_DIR], timeout_s=900)
 
 
 @pytest.fixture(scope="module")
 def trials(real_scenarios):
-    return plan(list(real_scenarios.values()), parse_modes([]))
+    return trials_of(list(real_scenarios.values()), parse_modes([]))
 
 
 @pytest.fixture(scope="module")

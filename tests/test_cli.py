@@ -58,8 +58,8 @@ def test_bad_input_gives_one_line_and_its_exit_code(capsys, argv, message, code)
 def test_an_interpreter_without_tensorflow_exits_3(capsys, tmp_path: Path) -> None:
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "bare")], check=True)
     assert main(["run", "tf1-reinit", "--python", str(tmp_path / "bare" / "bin" / "python")]) == 3
-    err = capsys.readouterr().err
-    assert "has no TensorFlow" in err and err.count("\n") == 1
+    errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("lab: error:")]
+    assert len(errors) == 1 and "has no TensorFlow" in errors[0]
 
 
 def test_run_json_prints_only_json_and_out_saves_the_records(capsys, tmp_path: Path, fixtures_env) -> None:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from lab.compare import Verdict, judge, mode_diff
-from lab.runners.fake import FakeRunner
-from lab.workflow import execute, parse_modes, plan, select
+from lab.environments.fake import FakeEnvironment
+from lab.judge import judge
+from lab.pipeline import parse_modes, select
+from lab.reports.pairs import mode_diff
+from lab.verdict import Verdict
+from tests.support import result_of, trials_of
 
 TENSOR_3 = {"kind": "tensor", "dtype": "float32", "shape": [], "values": 3.0}
 TENSOR_1 = {"kind": "tensor", "dtype": "float32", "shape": [], "values": 1.0}
 
 
 def run_fake(scenarios, canned):
-    trials = plan(select(scenarios, ["fixture-assign"]), parse_modes([]))
-    return execute(FakeRunner(canned), scenarios, trials)
+    trials = trials_of(select(scenarios, ["fixture-assign"]), parse_modes([]))
+    return result_of(FakeEnvironment(canned), scenarios, trials)
 
 
 def verdicts(outcome, mode):
@@ -40,12 +43,12 @@ def test_an_errored_twin_makes_every_claim_inconclusive_with_its_error(fixture_s
     assert {j.verdict for j in outcome.judgements} == {Verdict.INCONCLUSIVE}
     assert "graph twin error: RuntimeError: boom" in outcome.judgements[0].reason
     assert "eager twin crashed" in outcome.judgements[3].reason
-    assert not outcome.all_finished
+    assert not all(r.ok for r in outcome.records)
 
 
 def test_a_predicate_that_raises_is_inconclusive_not_a_crash(fixture_scenarios) -> None:
     scenario = fixture_scenarios["fixture-assign"]
-    from lab.observe import Record
+    from lab.record import Record
 
     # A large tensor keeps only statistics, so value() cannot give the predicate its values.
     large = {"kind": "tensor", "dtype": "float32", "shape": [100], "summary": {"mean": 0.0}}

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from lab import matrix_report
-from lab.compare import judge_all
-from lab.drift import columns, describe_sequence, env_order, mode_gaps, observation_drift, verdict_drift, verdict_rows
-from lab.observe import Record
+from lab.judge import judge_all
+from lab.record import Record
+from lab.reports import matrix as matrix_report
+from lab.reports.drift import (
+    columns,
+    describe_sequence,
+    env_order,
+    mode_gaps,
+    observation_drift,
+    verdict_drift,
+    verdict_rows,
+)
 from tests.test_report import check_golden
 
 T1 = {"kind": "tensor", "dtype": "float32", "shape": [], "values": 1.0}

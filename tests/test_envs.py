@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from lab.envs import MATRIX_PATH, RECIPE_FILES, env_fingerprint, get_env, image_tag, load_matrix
+from lab.environments.declared import MATRIX_PATH, RECIPE_FILES, env_fingerprint, get_env, image_tag, load_matrix
+from lab.environments.wheels import lock_hashes, platform_tags
 from lab.errors import UsageError
-from lab.wheels import lock_hashes, platform_tags
 
 MINIMAL = """
 [python."3.11"]

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from lab.errors import EnvironmentUnavailable
-from lab.runners.base import Trial
-from lab.runners.local import LocalRunner
+from lab.plan import Trial
 from lab.scenario import Mode
 from tests.conftest import FIXTURE_SCENARIOS
+from tests.support import LocalBatch
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +63,7 @@ def test_a_process_that_dies_keeps_the_finished_records(fixture_runner, monkeypa
 
 def test_a_batch_past_its_timeout_is_marked_and_keeps_the_finished_records(monkeypatch) -> None:
     monkeypatch.setenv("LAB_TEST_SLEEP", "120")
-    runner = LocalRunner(scenario_dirs=[FIXTURE_SCENARIOS], timeout_s=20)
+    runner = LocalBatch(scenario_dirs=[FIXTURE_SCENARIOS], timeout_s=20)
     records = runner.run([Trial("fixture-assign", Mode.EAGER, 1), Trial("fixture-sleep", Mode.GRAPH, 1)])
     assert [r.status for r in records] == ["ok", "timeout"]
     assert "ran past 20s" in records[1].error["message"]
@@ -71,12 +71,12 @@ def test_a_batch_past_its_timeout_is_marked_and_keeps_the_finished_records(monke
 
 def test_an_interpreter_without_tensorflow_is_an_environment_error(tmp_path: Path) -> None:
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "bare")], check=True)
-    runner = LocalRunner(python=str(tmp_path / "bare" / "bin" / "python"), scenario_dirs=[FIXTURE_SCENARIOS])
+    runner = LocalBatch(python=str(tmp_path / "bare" / "bin" / "python"), scenario_dirs=[FIXTURE_SCENARIOS])
     with pytest.raises(EnvironmentUnavailable, match=r"has no TensorFlow.*pip install tensorflow-cpu"):
         runner.run([Trial("fixture-assign", Mode.EAGER, 1)])
 
 
 def test_a_missing_interpreter_is_an_environment_error(tmp_path: Path) -> None:
-    runner = LocalRunner(python=str(tmp_path / "nope"), scenario_dirs=[FIXTURE_SCENARIOS])
+    runner = LocalBatch(python=str(tmp_path / "nope"), scenario_dirs=[FIXTURE_SCENARIOS])
     with pytest.raises(EnvironmentUnavailable, match="not found: pass --python"):
         runner.run([Trial("fixture-assign", Mode.EAGER, 1)])

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from lab import measure
+from lab.guest import measure
 
 stats = pytest.importorskip("scipy.stats")
 

@@ -10,11 +10,12 @@ import pytest
 
 from lab import results
 from lab.cli import main
+from lab.environments.fake import FakeEnvironment
 from lab.errors import UsageError
 from lab.merge import merge_results
-from lab.runners.fake import FakeRunner
-from lab.workflow import execute, parse_modes, plan, select
+from lab.pipeline import parse_modes, select
 from tests.conftest import FIXTURE_SCENARIOS
+from tests.support import result_of, trials_of
 
 # Alphabetical order ('new' < 'old') differs from TensorFlow version order (2.9 < 2.21): the
 # merged report must follow the versions, as compare-all's does.
@@ -35,9 +36,9 @@ def canned(env):
 
 
 def run(scenarios, env, seed=1):
-    trials = plan(select(scenarios, ["fixture-assign", "fixture-raises"]), parse_modes([]), seed)
+    trials = trials_of(select(scenarios, ["fixture-assign", "fixture-raises"]), parse_modes([]), seed)
     facts = {"tensorflow": ENVS[env], "keras": "k", "keras_package": "keras", "numpy": "n", "python": "p"}
-    outcome = execute(FakeRunner(canned(env), env=env, facts=facts), scenarios, trials)
+    outcome = result_of(FakeEnvironment(canned(env), name=env, facts=facts), scenarios, trials)
     return outcome.records, outcome.judgements
 
 
@@ -135,9 +136,10 @@ def test_records_of_a_scenario_that_no_longer_exists_are_refused(fixture_scenari
         merge_results([per_env["old"]], tmp_path / "m", fewer)
 
 
-def test_lab_merge_prints_the_matrix_and_exits_0(per_env, tmp_path, capsys, monkeypatch) -> None:
+def test_lab_merge_prints_the_matrix_and_exits_as_the_run_would(per_env, tmp_path, capsys, monkeypatch) -> None:
     monkeypatch.setenv("LAB_SCENARIOS", str(FIXTURE_SCENARIOS))
-    assert main(["merge", str(per_env["new"]), str(per_env["old"]), "--out", str(tmp_path / "m")]) == 0
+    # The folders hold fixture-raises, whose twin raises: 4, as `lab run` of the same trials exits.
+    assert main(["merge", str(per_env["new"]), str(per_env["old"]), "--out", str(tmp_path / "m")]) == 4
     out = capsys.readouterr().out
     assert "old/g" in out and out.index("old/g") < out.index("new/g")
     assert f"merged 2 folders: {tmp_path / 'm'}" in out

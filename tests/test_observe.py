@@ -7,7 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from lab.observe import MAX_INLINE_ELEMENTS, Record, Recorder, normalize
+from lab.guest.observe import MAX_INLINE_ELEMENTS, Recorder, normalize
+from lab.record import Record
 
 
 def test_python_scalars_and_strings_stay_plain() -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from lab import report
-from lab.runners.fake import FakeRunner
-from lab.workflow import execute, parse_modes, plan, select
+from lab.environments.fake import FakeEnvironment
+from lab.pipeline import parse_modes, select
+from lab.reports import terminal as report
+from tests.support import result_of, trials_of
 
 GOLDEN = Path(__file__).parent / "golden"
 VALUES = {"kind": "tensor", "dtype": "float32", "shape": [2], "values": [0.5, -1.25]}
@@ -25,8 +26,8 @@ def outcome(scenarios):
         ("fixture-raises", "graph"): RuntimeError("graph twin failed on purpose"),
         ("fixture-raises", "eager"): {"x": 1},
     }
-    trials = plan(select(scenarios, ["fixture-assign", "fixture-raises"]), parse_modes([]))
-    return execute(FakeRunner(canned, facts={"tensorflow": "9.9", "keras": "9.8", "keras_package": "keras",
+    trials = trials_of(select(scenarios, ["fixture-assign", "fixture-raises"]), parse_modes([]))
+    return result_of(FakeEnvironment(canned, facts={"tensorflow": "9.9", "keras": "9.8", "keras_package": "keras",
                                             "numpy": "1.0", "python": "3.x"}), scenarios, trials)
 
 

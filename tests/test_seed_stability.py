@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from lab.compare import judge_all
-from lab.runners.local import LocalRunner
+from lab.judge import judge_all
 from lab.scenario import Mode
-from lab.workflow import plan
+from tests.support import LocalBatch, trials_of
 
 SEEDS = (2, 3, 4)
 
 
 def verdicts_for(scenarios, seed: int) -> dict:
-    records = LocalRunner(timeout_s=900).run(plan(list(scenarios.values()), list(Mode), seed))
+    records = LocalBatch(timeout_s=900).run(trials_of(list(scenarios.values()), list(Mode), seed))
     assert all(r.ok for r in records), [(r.scenario, r.mode, r.error) for r in records if not r.ok]
     return {(j.scenario, j.claim, j.mode): j.verdict for j in judge_all(scenarios, records)}
 

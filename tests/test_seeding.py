@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from lab.compare import Verdict
-from lab.predicates import flat
+from lab.guest.predicates import flat
+from lab.verdict import Verdict
 from tests.real_runs import finished_record as record
 from tests.real_runs import run_real, verdicts
 

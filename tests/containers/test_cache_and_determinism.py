@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from lab.cli import main
+from lab.environments import image as docker_runner
 from lab.results import load_records
-from lab.runners import docker as docker_runner
 from lab.scenario import ROOT
 from tests.conftest import FIXTURE_SCENARIOS
 

@@ -6,13 +6,13 @@ import os
 
 import pytest
 
-from lab.envs import get_env
-from lab.images import build_image
-from lab.runners.base import Trial
-from lab.runners.docker import LABEL, OWNER_LABEL, DockerRunner
-from lab.runners.local import LocalRunner
+from lab.environments.declared import get_env
+from lab.environments.image import LABEL, OWNER_LABEL, DockerRunner
+from lab.environments.images import build_image
+from lab.plan import Trial
 from lab.scenario import DEFAULT_SCENARIO_DIR, Mode
 from tests.conftest import FIXTURE_SCENARIOS
+from tests.support import LocalBatch
 
 pytestmark = pytest.mark.docker
 ENV = "tf2.21"  # the same TensorFlow as the local default, so records can be compared
@@ -77,13 +77,13 @@ def test_a_container_killed_for_memory_says_so(docker_client, image) -> None:
 def test_a_container_record_equals_the_local_record_of_the_same_tensorflow(docker_client, image) -> None:
     trials = [Trial(s, m, 1) for s in ("tf1-reinit", "tf1-reinit-random") for m in Mode]
     in_container = runner(docker_client, image, scenario_dirs=[DEFAULT_SCENARIO_DIR]).run(trials)
-    local = LocalRunner(scenario_dirs=[DEFAULT_SCENARIO_DIR]).run(trials)
+    local = LocalBatch(scenario_dirs=[DEFAULT_SCENARIO_DIR]).run(trials)
     assert all(r.ok for r in in_container + local)
     assert [r.observations for r in in_container] == [r.observations for r in local]
 
 
 def test_leftovers_of_dead_lab_processes_are_removed_and_live_ones_kept(docker_client, image) -> None:
-    from lab.runners.docker import remove_leftovers
+    from lab.environments.image import remove_leftovers
 
     dead = subprocess_pid_that_exited()
     started = {owner: docker_client.containers.run(image, ["sleep", "300"], detach=True,

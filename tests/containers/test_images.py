@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from lab.envs import get_env, image_tag, load_matrix
+from lab.environments.declared import get_env, image_tag, load_matrix
+from lab.environments.images import build_image, docker_client, image_status, remove_stale_images, render
 from lab.errors import DockerUnavailable
-from lab.images import build_image, docker_client, image_status, remove_stale_images, render
 
 PROBE = "import tensorflow as tf, numpy; print(tf.__version__, numpy.__version__)"
 
@@ -132,7 +132,7 @@ class FakeImages:
 
 def test_build_falls_back_to_offline_with_one_notice_when_no_registry(monkeypatch):
     pytest.importorskip("docker", reason="the docker Python package is not installed")
-    import lab.images as images
+    import lab.environments.images as images
 
     env = get_env("tf2.15")
     client = type("Client", (), {"images": FakeImages(present=[])})()
@@ -158,7 +158,7 @@ def test_build_falls_back_to_offline_with_one_notice_when_no_registry(monkeypatc
 
 def test_build_of_an_existing_tag_does_nothing(monkeypatch):
     pytest.importorskip("docker", reason="the docker Python package is not installed")
-    import lab.images as images
+    import lab.environments.images as images
 
     env = get_env("tf2.15")
     client = type("Client", (), {"images": FakeImages(present=[image_tag(env)])})()
@@ -167,7 +167,7 @@ def test_build_of_an_existing_tag_does_nothing(monkeypatch):
 
 
 def test_a_second_build_of_one_tag_waits_for_the_first(tmp_path, monkeypatch):
-    from lab.images import _build_lock
+    from lab.environments.images import _build_lock
 
     monkeypatch.setenv("LAB_CACHE_DIR", str(tmp_path))
     order, notes = [], []

@@ -1,4 +1,4 @@
-"""Build and look up the matrix's pinned images (with lab/runners/docker.py, the only importers of docker)."""
+"""Build and look up the matrix's pinned images (with image.py, the only importers of docker)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,15 @@ import shutil
 import subprocess
 import tempfile
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import Any, Callable, ContextManager, Dict, List, Optional
 
-from lab import wheels
 from lab.cache import cache_root
-from lab.envs import CONTAINERS_DIR, IMAGE_REPOSITORY, Env, env_fingerprint, image_tag
+from lab.environments import wheels
+from lab.environments.declared import CONTAINERS_DIR, IMAGE_REPOSITORY, Env, env_fingerprint, image_tag
 from lab.errors import DockerUnavailable, EnvironmentUnavailable
+from lab.locking import file_lock
 
 ProgressFn = Callable[[str], None]
 START_DOCKER = "start it with `sudo dockerd &` or `sudo containers/start-docker.sh`"
@@ -125,23 +125,10 @@ def _build(env: Env, client: Any, tag: str, note: ProgressFn, offline: Optional[
     note(f"built {tag} in {time.monotonic() - started:.0f}s")
 
 
-@contextmanager
-def _build_lock(tag: str, note: ProgressFn) -> Iterator[None]:
-    """Hold a host-wide lock per tag: two processes building one env would each make an image."""
-    try:
-        import fcntl
-    except ImportError:  # not POSIX: no lock, at worst a duplicate build
-        yield
-        return
+def _build_lock(tag: str, note: ProgressFn) -> ContextManager[None]:
+    """A host-wide lock per tag: two processes building one env would each make an image."""
     path = cache_root() / "build-locks" / (tag.replace(":", "_") + ".lock")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            note(f"waiting for another process building {tag}")
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        yield  # closing the file releases the lock
+    return file_lock(path, lambda: note(f"waiting for another process building {tag}"))
 
 
 def remove_stale_images(envs: List[Env], client: Any, on_progress: Optional[ProgressFn] = None) -> List[str]:

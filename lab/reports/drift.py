@@ -6,9 +6,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Sequence, Tuple
 
-from lab.compare import Judgement, pair_by_mode
-from lab.observe import Record
-from lab.render_values import show
+from lab.record import Record
+from lab.reports.pairs import pair_by_mode
+from lab.reports.values import show
+from lab.verdict import Judgement
 
 Column = Tuple[str, str]  # (env, mode)
 

@@ -1,24 +1,15 @@
-"""What twins record: the Recorder, JSON normalization of values, and the Record of a trial."""
+"""What twins record: the Recorder and the JSON normalization of values (tensors, exceptions)."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
-from typing import Any, Dict, Iterator, Optional
+from typing import Any, Dict, Iterator
 
 # Tensors up to this many elements keep every value; larger ones keep summary statistics and
 # a digest, so records stay small and readable while still detecting any change.
 MAX_INLINE_ELEMENTS = 64
-
-STATUS_OK = "ok"
-STATUS_ERROR = "error"  # an exception escaped the twin
-STATUS_CRASHED = "crashed"  # the environment's process died before the trial finished
-STATUS_TIMEOUT = "timeout"  # the batch ran past its time limit before the trial finished
-STATUS_NOT_RUN = "not_run"  # the environment could not start (build failure, Ctrl-C)
-
 
 def _float(x: float) -> Any:
     # JSON has no NaN or infinity; a string keeps the value visible and the record valid.
@@ -115,48 +106,3 @@ class Recorder:
             self.record(key, exc)
         else:
             self.record(key, NOTHING_RAISED)
-
-
-@dataclass
-class Record:
-    """The saved result of one trial: one twin of one scenario in one environment."""
-
-    scenario: str
-    """The scenario id."""
-    mode: str
-    """'graph' or 'eager'."""
-    env: str
-    """The environment's name ('local' or a matrix entry)."""
-    seed: int
-    """The seed set before the twin ran (Python, numpy, TensorFlow global and graph seeds)."""
-    status: str
-    """'ok', or why there are no (complete) observations: error, crashed, timeout, not_run."""
-    observations: Dict[str, Any] = field(default_factory=dict)
-    """Key -> normalized value, in the order the twin recorded them."""
-    error: Optional[Dict[str, Any]] = None
-    """For a non-ok status: the exception type and message, or what happened to the process."""
-    facts: Dict[str, Any] = field(default_factory=dict)
-    """Environment facts: TensorFlow, Keras, numpy and Python versions, eager flag, variables."""
-    duration_s: float = 0.0
-    """Wall time of the twin; the one field that may differ between identical trials."""
-
-    @property
-    def ok(self) -> bool:
-        return self.status == STATUS_OK
-
-    def to_dict(self) -> Dict[str, Any]:
-        return asdict(self)
-
-    def to_json(self) -> str:
-        # Not sorted: observations keep the order the twin recorded them, which reads like the example.
-        return json.dumps(self.to_dict())
-
-    @classmethod
-    def from_dict(cls, data: Dict[str, Any]) -> Record:
-        return cls(**data)
-
-    def comparable(self) -> Dict[str, Any]:
-        """Everything but the timing: what must be identical between repeated trials."""
-        data = self.to_dict()
-        data.pop("duration_s")
-        return data

@@ -1,4 +1,4 @@
-"""CLI commands over saved results folders: `lab merge` and `lab check`."""
+"""`lab merge` and `lab check`: commands over saved results folders."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from typing import List
 import typer
 from typing_extensions import Annotated
 
-from lab import matrix_report
+from lab import pipeline
 from lab.baseline import check_results
-from lab.compare import judge_all
 from lab.errors import UsageError
-from lab.merge import merge_results, read_folder
+from lab.merge import merge_results, read_folder, saved_result
+from lab.reports import matrix as matrix_report
 from lab.scenario import configured_scenario_dirs, load_scenarios
 
 
@@ -22,11 +22,10 @@ def merge(
 ) -> None:
     """Join results folders made on different machines into one, with its reports regenerated."""
     scenarios = load_scenarios(configured_scenario_dirs())
-    merged = merge_results(folders, out, scenarios)
-    typer.echo(matrix_report.terminal(merged.records, merged.judgements, merged.problems), nl=False)
+    result = merge_results(folders, out, scenarios)
+    typer.echo(matrix_report.terminal(result.records, result.judgements, result.problems), nl=False)
     typer.echo(f"merged {len(folders)} folders: {out} (report.md, junit.xml, manifest.json, records/)")
-    # Exit 0 even when an env failed: the per-env job already failed for it, and CI's next
-    # step, `lab check`, must still run to say what differs (a failed env shows as changes).
+    raise typer.Exit(pipeline.exit_code(result))
 
 
 def check(
@@ -38,14 +37,14 @@ def check(
     ] = False,
 ) -> None:
     """Compare a results folder with the baseline: exit 0 when nothing changed, 5 with the changes."""
-    records, _ = read_folder(results)
+    records, manifest = read_folder(results)
     # Verdicts are judged again with the current claims, as `lab merge` does: the baseline is
     # committed beside the scenarios, so it speaks of today's claims.
     scenarios = load_scenarios(configured_scenario_dirs())
     missing = sorted({r.scenario for r in records} - set(scenarios))
     if missing:
         raise UsageError(f"{results} has records of scenarios that no longer exist: {', '.join(missing)}")
-    text, code = check_results(records, judge_all(scenarios, records), baseline, update, require_all_envs)
+    result = saved_result(records, manifest.get("envs", {}), scenarios)
+    text, code = check_results(result.records, result.judgements, baseline, update, require_all_envs)
     typer.echo(text, nl=False)
-    if code:
-        raise typer.Exit(code)
+    raise typer.Exit(pipeline.exit_code(result, code != 0))

@@ -6,10 +6,11 @@ import json
 from typing import Any, Dict, List, Mapping, Sequence
 
 from lab import __version__
-from lab.compare import Judgement, mode_diff, pair_by_mode
-from lab.observe import Record
-from lab.render_values import clip, show
+from lab.record import Record
+from lab.reports.pairs import mode_diff, pair_by_mode
+from lab.reports.values import clip, show
 from lab.scenario import Scenario
+from lab.verdict import Judgement
 
 VALUE_WIDTH = 34
 
@@ -25,7 +26,7 @@ def env_line(record: Record) -> str:
 
 def _status_line(record: Record) -> str:
     err = record.error or {}
-    return f"  {record.mode} twin {record.status}: {err.get('type', '')}: {err.get('message', '')}"
+    return f"  {record.mode.value} twin {record.status.value}: {err.get('type', '')}: {err.get('message', '')}"
 
 
 def scenario_block(

@@ -1,4 +1,4 @@
-"""The environment matrix: named, pinned container environments and what their images are made of."""
+"""The environment matrix: named, pinned environments, each of a kind, and what they are made of."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ if sys.version_info >= (3, 11):
 else:  # the host side keeps Python 3.9 working; tomllib arrived in 3.11
     import tomli as tomllib
 
-CONTAINERS_DIR = Path(__file__).resolve().parent.parent / "containers"
+CONTAINERS_DIR = Path(__file__).resolve().parents[2] / "containers"
 MATRIX_PATH = CONTAINERS_DIR / "matrix.toml"
 # The files, besides an env's own entry and lock, that every image is made of: editing one
 # must change every tag, or an old image would silently stand in for the new recipe.
@@ -26,15 +26,21 @@ RECIPE_FILES = ("Dockerfile", "Dockerfile.offline", "base.sh")
 IMAGE_REPOSITORY = "lab-env"
 
 _PIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*==[A-Za-z0-9.!+_-]+$")
-_ENV_KEYS = {"description", "python", "tensorflow", "keras", "numpy", "pins", "environment"}
+_ENV_KEYS = {"description", "kind", "python", "tensorflow", "keras", "numpy", "pins", "environment"}
+KINDS = ("image", "interpreter")
+"""The kinds a matrix entry can declare; `local` is the embedded default, never declared."""
+# Env names become folder names (records/<env>/) and image tags: nothing else is allowed.
+_NAME = re.compile(r"^[a-z0-9][a-z0-9._+-]{0,63}$")
 
 
 @dataclass(frozen=True)
 class Env:
-    """One pinned container environment from containers/matrix.toml."""
+    """One pinned environment from containers/matrix.toml."""
 
     name: str
     """The env's id, as written on the command line and in records (`tf2.15`)."""
+    kind: str
+    """How it is made: 'image' (a container built from the lock) or 'interpreter' (a venv)."""
     python: str
     """Python minor version inside the image (`3.11`)."""
     tensorflow: str
@@ -99,6 +105,11 @@ def _make_env(
     recipe: Path, exclude_newer: str,
 ) -> Env:
     where = f"matrix env {name!r}"
+    if not _NAME.match(name) or name == "local":
+        raise UsageError(f"{where}: a name is lower-case letters, digits and . _ + - (and not 'local')")
+    kind = str(entry.get("kind", "image"))
+    if kind not in KINDS:
+        raise UsageError(f"{where}: kind {kind!r} is not one of {', '.join(KINDS)}")
     unknown = sorted(set(entry) - _ENV_KEYS)
     if unknown:
         raise UsageError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_ENV_KEYS))}")
@@ -115,6 +126,7 @@ def _make_env(
     environment = {**defaults, **entry.get("environment", {})}
     return Env(
         name=name,
+        kind=kind,
         python=python,
         tensorflow=entry["tensorflow"],
         keras=entry["keras"],

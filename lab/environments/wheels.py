@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, Set
 
 from lab.cache import cache_root
-from lab.envs import Env
+from lab.environments.declared import Env
 from lab.errors import EnvironmentUnavailable
 
 ProgressFn = Callable[[str], None]

@@ -1,20 +1,21 @@
-"""The Docker runner: all trials of one environment in ONE locked-down container."""
+"""The `image` kind: all trials of one environment in ONE locked-down container of a pinned image."""
 
 from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
-from lab.envs import Env
-from lab.observe import STATUS_CRASHED, STATUS_NOT_RUN, STATUS_TIMEOUT, Record
-from lab.runners.base import Trial, collect_records, write_request
-from lab.scenario import DEFAULT_SCENARIO_DIR, ROOT
+from lab.environments.base import GuestRun, Note
+from lab.environments.declared import Env
+from lab.environments.shipment import Shipment, collect, write_request
+from lab.plan import Trial
+from lab.record import Status
 
 LABEL = "lab.batch"  # every container lab starts carries it, so none is ever left unaccounted for
 OWNER_LABEL = "lab.owner-pid"
-DEFAULT_TIMEOUT_S = 900.0
 DEFAULT_MEMORY = "4g"
 DEFAULT_PIDS = 1024
 GUEST = ["python", "-m", "lab.guest", "--request", "/io/request.json", "--out", "/io/records.jsonl",
@@ -31,10 +32,9 @@ class DockerRunner:
         env: Env,
         image: str,
         client: Any,
-        timeout_s: float = DEFAULT_TIMEOUT_S,
+        timeout_s: float,
         memory: str = DEFAULT_MEMORY,
         pids: int = DEFAULT_PIDS,
-        scenario_dirs: Sequence[Path] = (DEFAULT_SCENARIO_DIR,),
         extra_environment: Optional[Mapping[str, str]] = None,
     ) -> None:
         self.env = env.name
@@ -44,7 +44,6 @@ class DockerRunner:
         self.timeout_s = timeout_s
         self.memory = memory
         self.pids = pids
-        self.scenario_dirs = list(scenario_dirs)
         self.extra_environment = dict(extra_environment or {})
         self.freeze: List[str] = []
         """The container's installed distributions, after a run (for the manifest)."""
@@ -56,27 +55,32 @@ class DockerRunner:
         env.update(self.extra_environment)
         return env
 
-    def run(self, trials: Sequence[Trial]) -> List[Record]:
+    def run(self, trials: Sequence[Trial], shipment: Shipment) -> GuestRun:
         import docker.errors
         import requests.exceptions
 
         facts = {"image": self.image}
+
+        def collected(status: Status, why: str) -> GuestRun:
+            return GuestRun(collect(self.env, trials, records_path, status, why, facts).records, self.freeze)
+
         with tempfile.TemporaryDirectory(prefix=f"lab-docker-{self.env}-") as tmp:
             io = Path(tmp)
             os.chmod(io, 0o777)  # the container's non-root user writes the records here
-            write_request(io / "request.json", self.env, trials, self.scenario_dirs)
+            write_request(io / "request.json", trials, shipment)
             records_path = io / "records.jsonl"
             try:
                 container = self.client.containers.run(
                     self.image, GUEST, detach=True, user="1000:1000", network_mode="none", read_only=True,
                     tmpfs={"/tmp": "rw,exec,size=1g"}, working_dir="/tmp", environment=self._environment(),
-                    volumes={str(ROOT): {"bind": "/lab", "mode": "ro"}, str(io): {"bind": "/io", "mode": "rw"}},
+                    volumes={str(shipment.root): {"bind": "/lab", "mode": "ro"},
+                             str(io): {"bind": "/io", "mode": "rw"}},
                     mem_limit=self.memory, memswap_limit=self.memory, pids_limit=self.pids,
                     labels={LABEL: self.env, OWNER_LABEL: str(os.getpid())},
                 )
             except Exception as exc:  # an image gone missing, a daemon that refuses the limits
                 detail = f"the container could not start: {str(exc).splitlines()[0][:200]}"
-                return collect_records(self.env, trials, records_path, STATUS_NOT_RUN, detail, facts)
+                return collected(Status.NOT_RUN, detail)
             # docker-py's run() without detach drops the output of a failing container, and a
             # wait() timeout is a requests error, not a DockerException: hence detach + wait here.
             try:
@@ -84,15 +88,16 @@ class DockerRunner:
                     code = container.wait(timeout=self.timeout_s)["StatusCode"]
                 except requests.exceptions.RequestException:
                     container.kill()
-                    return collect_records(self.env, trials, records_path, STATUS_TIMEOUT,
-                                           f"the batch ran past {self.timeout_s:g}s", facts)
+                    return collected(Status.TIMEOUT, f"the batch ran past {self.timeout_s:g}s")
                 container.reload()
                 oom = bool(container.attrs.get("State", {}).get("OOMKilled"))
-                self.log_tail = " | ".join(container.logs().decode(errors="replace").strip().splitlines()[-3:])
+                # Only the tail: a twin may print hundreds of MB.
+                tail = container.logs(tail=20).decode(errors="replace").strip().splitlines()
+                self.log_tail = " | ".join(tail[-3:])
             except docker.errors.NotFound:
                 # Removed under us (`docker rm -f`, a daemon restart): what it wrote is kept.
-                return collect_records(self.env, trials, records_path, STATUS_CRASHED,
-                                       "the container disappeared while it ran (removed by another process?)", facts)
+                return collected(Status.CRASHED,
+                                 "the container disappeared while it ran (removed by another process?)")
             finally:
                 _remove(container)  # also on Ctrl-C: no container is left behind
             if (io / "freeze.txt").exists():
@@ -101,7 +106,48 @@ class DockerRunner:
                 detail = f"the container was killed for memory (limit {self.memory})"
             else:
                 detail = f"the container exited with code {code}: {self.log_tail}"
-            return collect_records(self.env, trials, records_path, STATUS_CRASHED, detail, facts)
+            return collected(Status.CRASHED, detail)
+
+
+class ImageEnvironment:
+    """A pinned container environment from the matrix: its image is built (or found) by its
+    recipe's hash, and every batch runs in one locked-down container of it."""
+
+    kind = "image"
+    # Image builds share the wheel cache and the debootstrap base, and two at once would only
+    # fight over two cores: one at a time, across the environments of a run.
+    _build_lock = threading.Lock()
+
+    def __init__(self, spec: Env, client: Any) -> None:
+        self.name = spec.name
+        self.spec = spec
+        self.client = client
+        self.tag = ""
+        self.image_id = ""
+        self.freeze: List[str] = []
+
+    def prepare(self, note: Note) -> None:
+        from lab.environments.images import ImageBuildFailed, build_image
+
+        with self._build_lock:
+            try:
+                status = build_image(self.spec, self.client, on_progress=note)
+            except ImageBuildFailed as exc:
+                raise ImageBuildFailed(f"image build failed: {exc}") from None
+        self.tag, self.image_id = status.tag, status.image_id or ""
+
+    def identity(self) -> Optional[str]:
+        return self.image_id or None
+
+    def run(self, trials: Sequence[Trial], shipment: Shipment, timeout_s: float) -> GuestRun:
+        return DockerRunner(self.spec, self.tag, self.client, timeout_s=timeout_s).run(trials, shipment)
+
+    def stop(self) -> None:
+        remove_leftovers(self.client, own=True)
+
+    def describe(self) -> Dict[str, Any]:
+        return {"kind": self.kind, "image": self.tag or None, "image_id": self.image_id or None,
+                "python": self.spec.python, "tensorflow": self.spec.tensorflow}
 
 
 def _remove(container: Any) -> None:

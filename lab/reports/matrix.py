@@ -5,8 +5,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Dict, List, Mapping, Sequence
 
-from lab.compare import Judgement
-from lab.drift import (
+from lab.record import Record
+from lab.reports.drift import (
     columns,
     env_facts,
     env_order,
@@ -17,8 +17,8 @@ from lab.drift import (
     verdict_drift,
     verdict_rows,
 )
-from lab.observe import Record
-from lab.render_values import clip, table
+from lab.reports.values import clip, table
+from lab.verdict import Judgement
 
 SHORT = {"HOLDS": "HOLDS", "REFUTED": "REFUTED", "INCONCLUSIVE": "INCONCL."}
 MAX_LINES = 25

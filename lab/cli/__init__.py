@@ -1,0 +1,62 @@
+"""The Typer app: each command parses, calls the library, renders, and sets the exit code."""
+
+from __future__ import annotations
+
+import sys
+from typing import List, Optional, Type
+
+import typer
+
+from lab import __version__
+from lab.cli import envs, results, runs, scenarios
+from lab.errors import LabError
+
+app = typer.Typer(
+    name="lab",
+    help="Settle claims about TensorFlow variables with evidence from graph and eager twins.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+app.command("list")(scenarios.list_scenarios)
+app.command("show")(scenarios.show)
+app.command("run")(runs.run)
+app.command("compare-all")(runs.compare_all)
+app.add_typer(envs.envs_app, name="envs")
+app.command("merge")(results.merge)
+app.command("check")(results.check)
+
+
+@app.command()
+def version() -> None:
+    """Print lab's version."""
+    typer.echo(__version__)
+
+
+# Typer vendors click from 0.2x on and older releases depend on it; either way BadParameter's
+# base class is click's UsageError, which is how we reach it without importing click.
+_USAGE_ERROR: Type[Exception] = typer.BadParameter.__mro__[1]
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Entry point: anticipated errors print one line; anything else keeps its traceback."""
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=argv, prog_name="lab", standalone_mode=False)
+    except _USAGE_ERROR as exc:
+        ctx = getattr(exc, "ctx", None)
+        where = f"lab {ctx.info_name} --help" if ctx is not None and ctx.info_name != "lab" else "lab --help"
+        typer.echo(f"lab: error: {exc.format_message()} (see '{where}')", err=True)  # type: ignore[attr-defined]
+        return 2
+    except typer.Abort:
+        typer.echo("lab: interrupted", err=True)
+        return 130
+    except LabError as exc:
+        typer.echo(f"lab: error: {exc}", err=True)
+        return exc.exit_code
+    return result if isinstance(result, int) else 0
+
+
+def entry() -> None:
+    sys.exit(main())

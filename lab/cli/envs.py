@@ -1,0 +1,68 @@
+"""`lab envs list|build`: the declared environments, as each kind makes them."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+import typer
+from typing_extensions import Annotated
+
+from lab.environments import resolve, resolve_names
+from lab.environments.declared import load_matrix
+from lab.errors import LabError
+from lab.reports.values import table
+
+envs_app = typer.Typer(help="The pinned environments of containers/matrix.toml.", no_args_is_help=True)
+
+
+@envs_app.command("list")
+def envs_list() -> None:
+    """Name, kind, TensorFlow, Keras, Python, and whether it is made (image built, venv made)."""
+    matrix = load_matrix()
+    client, why = None, ""
+    if any(e.kind == "image" for e in matrix):
+        try:
+            from lab.environments.images import docker_client
+
+            client = docker_client(timeout=10)
+        except LabError as exc:
+            why = str(exc)
+    rows = []
+    for e in matrix:
+        made, where = "?", ""
+        if e.kind == "image" and client is not None:
+            from lab.environments.images import image_status
+
+            status = image_status(e, client)
+            made, where = ("yes", (status.image_id or "")[:19]) if status.built else ("no", status.tag)
+        elif e.kind == "interpreter":
+            from lab.environments.interpreter import made_venv
+
+            venv = made_venv(e)
+            made, where = ("yes", str(venv)) if venv else ("no", "")
+        rows.append([e.name, e.kind, e.tensorflow, e.keras, e.python, made, where])
+    typer.echo("\n".join(table(["env", "kind", "tensorflow", "keras", "python", "made", "where"], rows)))
+    if why:
+        typer.echo(f"(image status unknown: {why})", err=True)
+
+
+@envs_app.command("build")
+def envs_build(
+    names: Annotated[Optional[List[str]], typer.Argument(metavar="[NAME]...", help="Envs; default all.")] = None,
+) -> None:
+    """Make the envs ready: build images, make venvs (skipped when the recipe is unchanged)."""
+    chosen = [n for n in resolve_names(names or ["all"]) if n != "local"]
+    failed = []
+    for env in resolve(chosen):
+        def note(line: str, name: str = env.name) -> None:
+            typer.echo(f"[{name}] {line}", err=True)
+
+        try:
+            env.prepare(note)
+            typer.echo(f"{env.name}: ready ({env.identity() or ''})")
+        except LabError as exc:
+            typer.echo(f"{env.name}: FAILED: {exc}", err=True)
+            failed.append(env.name)
+    if failed:
+        typer.echo(f"lab: error: could not make {', '.join(failed)} ready", err=True)
+        raise typer.Exit(3)

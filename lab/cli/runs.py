@@ -1,0 +1,175 @@
+"""`lab run` and `lab compare-all`: two views of one pipeline run, with one exit code."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator, List, Optional, Tuple
+
+import typer
+from typing_extensions import Annotated
+
+from lab import pipeline, results
+from lab.baseline import check_results, load_baseline
+from lab.errors import UsageError
+from lab.pipeline import DEFAULT_TIMEOUT_S, Result
+from lab.plan import DEFAULT_SEED
+from lab.reports import matrix as matrix_report
+from lab.reports import terminal
+from lab.scenario import configured_scenario_dirs, load_scenarios
+
+
+@contextmanager
+def progress(names: List[str]) -> Iterator[Callable[[str, str], None]]:
+    """A live line per environment on a terminal; plain `[env] message` lines otherwise (CI logs)."""
+    if not sys.stderr.isatty():
+        yield lambda env, message: typer.echo(f"[{env}] {message}", err=True)
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.fields[env]:<22}"), TextColumn("{task.description}"),
+                  TimeElapsedColumn(), console=Console(stderr=True), transient=False) as bar:
+        tasks = {n: bar.add_task("waiting", env=n, total=1) for n in names}
+
+        def note(env: str, message: str) -> None:
+            finished = message == "done" or message.startswith("failed")
+            bar.update(tasks[env], description=message[:90], completed=1 if finished else 0)
+
+        yield note
+
+
+def check_out_folder(out: Optional[Path]) -> None:
+    """An --out that cannot be written is found before any work, not after it."""
+    if out is None:
+        return
+    existing = next((p for p in [out, *out.parents] if p.exists()), None)
+    if existing is not None and (not existing.is_dir() or not _writable(existing)):
+        raise UsageError(f"--out {out}: {existing} is not a writable folder; choose another --out")
+
+
+def _writable(folder: Path) -> bool:
+    import os
+
+    return os.access(folder, os.W_OK | os.X_OK)
+
+
+def execute(ids: Optional[List[str]], everything: bool, envs: List[str], mode: Optional[List[str]], seed: int,
+            python: Optional[str], timeout: float, workers: Optional[int], use_cache: bool) -> Tuple[Result, dict]:
+    """select -> plan -> execute -> judge, with progress on stderr; returns the result and the scenarios."""
+    from lab.environments import resolve_names
+
+    scenarios = load_scenarios(configured_scenario_dirs())
+    modes = pipeline.parse_modes(mode or [])
+    selected = pipeline.select(scenarios, ids or [], everything)
+    the_plan = pipeline.plan(selected, modes, seed, resolve_names(envs))
+    with progress(list(the_plan.envs)) as note:
+        result = pipeline.run(scenarios, the_plan, configured_scenario_dirs(), python, timeout, use_cache, workers,
+                              note)
+    return result, scenarios
+
+
+def save(out: Path, result: Result) -> None:
+    """Records, verdicts, manifest, Markdown and JUnit in `out`, and any env's traceback."""
+    info = {o.name: {**o.description, "problem": o.problem, "unavailable": o.unavailable, "cached_trials": o.cached,
+                     "pip_freeze": list(o.freeze)} for o in result.outcomes}
+    results.write_run(out, result.records, result.judgements, info, result.plan.seed,
+                      [m.value for m in result.plan.modes])
+    for o in result.outcomes:
+        if o.traceback:
+            results.write_text(out, f"{o.name}.traceback.txt", o.traceback)
+
+
+def unavailable_lines(result: Result) -> None:
+    for o in result.outcomes:
+        if o.unavailable:
+            typer.echo(f"lab: error: {o.problem}", err=True)
+
+
+IdsArg = Annotated[Optional[List[str]], typer.Argument(metavar="[ID]...", help="Scenario ids.")]
+ModeOpt = Annotated[Optional[List[str]], typer.Option(help="graph or eager; repeat for both (default).")]
+SeedOpt = Annotated[int, typer.Option(help="Seed for Python, numpy and TensorFlow before each twin (0 to 2**32-1).")]
+TimeoutOpt = Annotated[float, typer.Option(min=1, max=7 * 24 * 3600,
+                                           help="Seconds allowed for one environment's batch.")]
+PythonOpt = Annotated[Optional[str], typer.Option(
+    help="Interpreter with TensorFlow for 'local' (or, without local, the base Python of an interpreter env) "
+         "[env: LAB_PYTHON].")]
+NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Run every trial, ignoring cached records.")]
+
+
+def run(
+    ids: IdsArg = None,
+    everything: Annotated[bool, typer.Option("--all", help="Run every scenario.")] = False,
+    mode: ModeOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the records and verdicts as JSON only.")] = False,
+    out: Annotated[Optional[Path], typer.Option(help="Save every record and the verdicts in this folder.")] = None,
+    seed: SeedOpt = DEFAULT_SEED,
+    python: PythonOpt = None,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT_S,
+    env: Annotated[
+        Optional[List[str]], typer.Option(help="Where to run: 'local' (default), a matrix env, or 'all'; repeatable.")
+    ] = None,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """Run scenarios' twins, show graph beside eager, and judge every claim per mode."""
+    check_out_folder(out)
+    result, scenarios = execute(ids, everything, env or ["local"], mode, seed, python, timeout, None, not no_cache)
+    if out is not None:
+        save(out, result)
+    unavailable_lines(result)
+    if as_json:
+        typer.echo(terminal.as_json(result.records, result.judgements))
+    else:
+        typer.echo(terminal.terminal(scenarios, result.records, result.judgements), nl=False)
+        typer.echo(terminal.summary_line(result.records, result.judgements))
+        if len(result.outcomes) > 1:
+            typer.echo("")
+            typer.echo(matrix_report.terminal(result.records, result.judgements, result.problems), nl=False)
+    if result.interrupted:
+        saved = f"; the finished environments' records are in {out}" if out is not None else ""
+        typer.echo(f"lab: interrupted{saved}", err=True)
+    raise typer.Exit(pipeline.exit_code(result))
+
+
+def compare_all(
+    ids: Annotated[Optional[List[str]], typer.Argument(metavar="[ID]...", help="Scenario ids; default all.")] = None,
+    env: Annotated[
+        Optional[List[str]], typer.Option(help="Environments (repeatable); default: every matrix env.")
+    ] = None,
+    mode: ModeOpt = None,
+    seed: SeedOpt = DEFAULT_SEED,
+    out: Annotated[Optional[Path], typer.Option(help="Results folder; default results/<UTC time>.")] = None,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT_S,
+    workers: Annotated[Optional[int], typer.Option(min=1, help="Environments run at once; default: the cores.")] = None,
+    python: PythonOpt = None,
+    no_cache: NoCacheOpt = False,
+    check: Annotated[
+        Optional[Path], typer.Option(help="Fail (exit 5) when a verdict or observation differs from this baseline.")
+    ] = None,
+    update_baseline: Annotated[
+        Optional[Path], typer.Option(help="Rewrite this baseline file from the run's results.")
+    ] = None,
+) -> None:
+    """Every scenario x both modes x every environment; the verdict matrix and what differs."""
+    if check is not None:
+        load_baseline(check)  # a missing or malformed baseline fails before any work, in one line
+    check_out_folder(out)
+    result, _ = execute(ids, not ids, env or ["all"], mode, seed, python, timeout, workers, not no_cache)
+    folder = out or results.default_results_dir()
+    save(folder, result)
+    unavailable_lines(result)
+    typer.echo(matrix_report.terminal(result.records, result.judgements, result.problems), nl=False)
+    typer.echo(f"results: {folder} (report.md, junit.xml, manifest.json, records/)")
+    changed = False
+    baseline = update_baseline or check
+    if baseline is not None and not result.interrupted:
+        # A run over the whole matrix must cover every env of the baseline; a run over some
+        # envs (a per-env CI job) checks its own slice.
+        text, code = check_results(result.records, result.judgements, baseline, update=update_baseline is not None,
+                                   require_all_envs=env is None)
+        typer.echo(text, nl=not text.endswith("\n"))
+        changed = code != 0
+    if result.interrupted:
+        typer.echo("lab: interrupted; the finished environments' records are saved", err=True)
+    raise typer.Exit(pipeline.exit_code(result, changed))

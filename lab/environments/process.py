@@ -1,0 +1,70 @@
+"""Trials in a guest process on this machine: what the local and interpreter kinds share."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Mapping, Optional, Sequence
+
+from lab.environments.base import GuestRun
+from lab.environments.shipment import Shipment, collect, write_request
+from lab.errors import EnvironmentUnavailable
+from lab.plan import Trial
+from lab.record import Status
+
+EXIT_NO_TENSORFLOW = 3  # lab.guest's code; kept here so the host never imports the guest's entry
+LOG_TAIL_BYTES = 64 << 10
+
+
+def check_interpreter(python: str, how: str) -> None:
+    """One line (EnvironmentUnavailable, exit 3) when `python` cannot be an interpreter at all."""
+    path = Path(python)
+    if not path.exists():
+        raise EnvironmentUnavailable(f"interpreter {python} not found: {how}")
+    if path.is_dir() or not os.access(path, os.X_OK):
+        raise EnvironmentUnavailable(f"interpreter {python} is not an executable file: {how}")
+
+
+def log_tail(path: Path, lines: int = 3) -> str:
+    """The last lines of a log, read from its end only (a twin may print hundreds of MB)."""
+    if not path.exists():
+        return ""
+    with path.open("rb") as handle:
+        handle.seek(max(0, path.stat().st_size - LOG_TAIL_BYTES))
+        text = handle.read().decode(errors="replace")
+    return " | ".join(text.strip().splitlines()[-lines:])
+
+
+def run_guest(env: str, python: str, trials: Sequence[Trial], shipment: Shipment, timeout_s: float,
+              install_hint: str, extra_env: Optional[Mapping[str, str]] = None) -> GuestRun:
+    """Run a batch in ONE process of `python`: one TensorFlow import, and a TF abort cannot take
+    the CLI down. Records come back through a file, apart from TensorFlow's log noise."""
+    with tempfile.TemporaryDirectory(prefix=f"lab-{env}-") as tmp:
+        work = Path(tmp)
+        request, records, log, freeze = (work / n for n in ("request.json", "records.jsonl", "guest.log", "freeze.txt"))
+        write_request(request, trials, shipment)
+        variables = dict(os.environ)
+        # Only the shipment: the guest must not reach host modules by accident.
+        variables["PYTHONPATH"] = str(shipment.root)
+        variables.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        # The container images set this too: oneDNN reorders float math, and records
+        # should not depend on which environment ran them.
+        variables.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+        variables.update(extra_env or {})
+        command = [python, "-m", "lab.guest", "--request", str(request), "--out", str(records), "--freeze", str(freeze)]
+        try:
+            with open(log, "wb") as log_file:
+                code = subprocess.run(command, stdout=log_file, stderr=subprocess.STDOUT, env=variables,
+                                      stdin=subprocess.DEVNULL, timeout=timeout_s, cwd=tmp).returncode
+        except subprocess.TimeoutExpired:
+            return GuestRun(collect(env, trials, records, Status.TIMEOUT, f"the batch ran past {timeout_s:g}s").records)
+        except OSError as exc:
+            raise EnvironmentUnavailable(
+                f"interpreter {python} cannot be started ({exc.strerror}): {install_hint}") from None
+        installed = freeze.read_text().split() if freeze.exists() else []
+        if code == EXIT_NO_TENSORFLOW:
+            raise EnvironmentUnavailable(f"{python} has no TensorFlow ({log_tail(log, 1)}): {install_hint}")
+        detail = f"the environment's process exited with code {code}: {log_tail(log)}"
+        return GuestRun(collect(env, trials, records, Status.CRASHED, detail).records, installed)

@@ -1,0 +1,78 @@
+"""One trial: reset every global a twin can touch, run the twin, and return what it recorded."""
+
+from __future__ import annotations
+
+import random
+import time
+from contextlib import contextmanager
+from typing import Any, Dict, Iterator
+
+from lab.guest.catalog import Mode, Scenario
+from lab.guest.observe import Recorder, exception_value
+
+STATUS_OK = "ok"
+STATUS_ERROR = "error"  # an exception escaped the twin
+
+
+def reset_state(tf: Any, seed: int) -> None:
+    """Put every global a twin can touch back to a known state, so order never matters."""
+    # Keras layer-name counters and global seed generators. Keras 3 also runs Python's garbage
+    # collector here unless told not to (~150 ms a call): the state is reset all the same.
+    try:
+        tf.keras.backend.clear_session(free_memory=False)
+    except TypeError:  # Keras 2 takes no argument
+        tf.keras.backend.clear_session()
+    random.seed(seed)
+    try:
+        import numpy
+
+        numpy.random.seed(seed)
+    except ImportError:  # numpy comes with TensorFlow; a stand-in for tests may lack it
+        pass
+    if hasattr(tf.keras.utils, "set_random_seed"):  # Keras 3 keeps its own seed state
+        tf.keras.utils.set_random_seed(seed)
+    tf.random.set_seed(seed)  # also resets the eager op-seed counter
+    tf.compat.v1.reset_default_graph()
+
+
+@contextmanager
+def graph_mode(tf: Any, seed: int) -> Iterator[None]:
+    """A fresh Graph with its seed, and TF1's reference variables.
+
+    TF1 made reference variables; TF2's compat layer makes resource variables unless told
+    otherwise. The graph twin stands for TF1 code, so it gets reference variables; the
+    setting is restored afterwards so eager trials in the same process are unaffected.
+    """
+    tf.compat.v1.disable_resource_variables()
+    try:
+        with tf.Graph().as_default():
+            tf.compat.v1.set_random_seed(seed)
+            yield
+    finally:
+        tf.compat.v1.enable_resource_variables()
+
+
+def run_trial(tf: Any, scenario: Scenario, mode: Mode, seed: int, facts: Dict[str, Any]) -> Dict[str, Any]:
+    """Run one twin with fresh state; an exception escaping it becomes the result's status.
+
+    Returns the trial's result as plain JSON-able data; the host adds what it already knows
+    (environment, seed) from its own plan, never from this.
+    """
+    reset_state(tf, seed)
+    obs = Recorder()
+    trial_facts = dict(facts)
+    status, error = STATUS_OK, None
+    start = time.perf_counter()
+    try:
+        if mode is Mode.GRAPH:
+            trial_facts["graph_variables"] = "ref"
+            with graph_mode(tf, seed):
+                trial_facts["eager"] = tf.executing_eagerly()
+                scenario.twin(mode)(tf, obs)
+        else:
+            trial_facts["eager"] = tf.executing_eagerly()
+            scenario.twin(mode)(tf, obs)
+    except Exception as exc:  # outcomes are values: a twin's failure is recorded, not raised
+        status, error = STATUS_ERROR, exception_value(exc)
+    return {"scenario": scenario.id, "mode": mode.value, "status": status, "observations": obs.observations,
+            "error": error, "facts": trial_facts, "duration_s": round(time.perf_counter() - start, 6)}

@@ -1,0 +1,40 @@
+"""The plan: which trials (scenario x mode, with a seed) run in which environments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Tuple
+
+from lab.guest.catalog import Mode
+
+DEFAULT_SEED = 1
+MAX_SEED = 2**32 - 1  # numpy's seeds are 32-bit: a larger one crashes every twin
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One twin of one scenario, to be run with a seed."""
+
+    scenario: str
+    """The scenario id."""
+    mode: Mode
+    """Which twin."""
+    seed: int
+    """The seed set before the twin runs."""
+
+    def __str__(self) -> str:
+        return f"{self.scenario}[{self.mode.value}]"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Every trial in every environment: the whole of the work, decided before any of it runs."""
+
+    trials: Tuple[Trial, ...]
+    """Scenario x mode, graph before eager, in the order the scenarios were selected."""
+    envs: Tuple[str, ...]
+    """The environments' names, in the order given."""
+    seed: int
+    """The one seed every trial runs with."""
+    modes: Tuple[Mode, ...]
+    """The modes asked for."""

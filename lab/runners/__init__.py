@@ -1,1 +1,0 @@
-"""Runners execute batches of trials in one environment and hand back records."""

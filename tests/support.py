@@ -1,0 +1,44 @@
+"""Test helpers over the real library: a batch in one environment, a Result from a fake one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, List, Mapping, Optional, Sequence
+
+from lab.environments.local import LocalEnvironment
+from lab.execute import EnvOutcome, problem_of, run_batch
+from lab.guest.catalog import Mode, Scenario
+from lab.pipeline import Result, judged
+from lab.plan import Plan, Trial
+from lab.record import Record
+from lab.scenario import DEFAULT_SCENARIO_DIR
+
+
+class LocalBatch:
+    """Runs trials in the real `local` environment (this interpreter's TensorFlow)."""
+
+    def __init__(self, scenario_dirs: Sequence[Path] = (DEFAULT_SCENARIO_DIR,), timeout_s: float = 900,
+                 python: Optional[str] = None) -> None:
+        self.env = LocalEnvironment(python)
+        self.scenario_dirs = list(scenario_dirs)
+        self.timeout_s = timeout_s
+
+    def run(self, trials: Sequence[Trial]) -> List[Record]:
+        return run_batch(self.env, trials, self.scenario_dirs, self.timeout_s)
+
+
+def result_of(env: Any, scenarios: Mapping[str, Scenario], trials: Sequence[Trial]) -> Result:
+    """Every trial run in `env` (a FakeEnvironment or LocalBatch-like), judged as the pipeline does."""
+    run = env.run(trials) if isinstance(env, LocalBatch) else env.run(trials, None, 900).records
+    records = tuple(run)
+    name = records[0].env if records else "local"
+    the_plan = Plan(tuple(trials), (name,), trials[0].seed if trials else 1,
+                    tuple(m for m in Mode if any(t.mode is m for t in trials)))
+    return judged(scenarios, the_plan, [EnvOutcome(name, records, problem=problem_of(records))])
+
+
+def trials_of(selected: Sequence[Scenario], modes: Sequence[Mode], seed: int = 1) -> List[Trial]:
+    """The plan's trials for one environment, as a list."""
+    from lab.pipeline import plan
+
+    return list(plan(selected, modes, seed).trials)
