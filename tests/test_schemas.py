@@ -1,0 +1,82 @@
+"""What the lab reads is validated: saved records, baselines, and every line a guest writes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from lab.cli import main
+from lab.environments.shipment import collect
+from lab.plan import Trial
+from lab.record import Record, Status
+from lab.scenario import Mode
+from lab.schemas import SCHEMA_DIR, problem
+from tests.conftest import FIXTURE_SCENARIOS
+
+RESULT = {"scenario": "fixture-assign", "mode": "graph", "status": "ok", "observations": {"x": 1}, "error": None,
+          "facts": {"tensorflow": "2.21.0"}, "duration_s": 0.1}
+
+
+def test_every_published_schema_is_a_valid_json_schema() -> None:
+    names = sorted(p.name for p in SCHEMA_DIR.glob("*.schema.json"))
+    assert names == ["baseline.schema.json", "guest-result.schema.json", "record.schema.json",
+                     "verdicts.schema.json"]
+    for name in names:
+        assert problem({}, name.split(".")[0]) != ""  # an empty object fits none of them
+
+
+def test_the_host_keeps_only_valid_results_for_trials_it_asked_for(tmp_path: Path) -> None:
+    trials = [Trial("fixture-assign", Mode.GRAPH, 7), Trial("fixture-assign", Mode.EAGER, 7)]
+    lines = [
+        {**RESULT, "trial": 0, "env": "../../../../tmp/x"},  # a field the schema does not allow
+        {**RESULT, "trial": 5},  # a trial nobody asked for
+        {**RESULT, "trial": 1},  # the eager slot answered with a graph result
+        {**RESULT, "trial": 0},  # the one valid line
+        {**RESULT, "trial": 0, "observations": {"x": 2}},  # the same trial twice
+        "not an object",
+    ]
+    path = tmp_path / "records.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n{cut short")
+    collected = collect("tf2.15", trials, path, Status.CRASHED, "the process died")
+    graph, eager = collected.records
+    assert collected.refused == 6
+    assert (graph.env, graph.seed, graph.status, dict(graph.observations)) == ("tf2.15", 7, Status.OK, {"x": 1})
+    assert eager.status is Status.CRASHED and "6 line(s) from the guest refused" in eager.error["message"]
+
+
+def _saved_record(tmp_path: Path) -> Path:
+    record = Record("fixture-assign", Mode.GRAPH, "local", 1, Status.OK, {"x": 1}, facts={"tensorflow": "2.21.0"})
+    path = tmp_path / "r" / "records" / "local" / "fixture-assign.graph.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(record.to_dict()))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        pytest.param({"seed": "one"}, "seed: 'one' is not of type 'integer'", id="wrong-type"),
+        pytest.param({"mode": "lazy"}, "mode: 'lazy' is not one of", id="unknown-mode"),
+        pytest.param({"schema_version": 0}, "record format 0, this lab reads format 1", id="older-format"),
+    ],
+)
+def test_a_saved_record_of_the_wrong_shape_is_one_line_naming_file_and_field(change, message, tmp_path: Path,
+                                                                               capsys, monkeypatch) -> None:
+    monkeypatch.setenv("LAB_SCENARIOS", str(FIXTURE_SCENARIOS))
+    path = _saved_record(tmp_path)
+    path.write_text(json.dumps({**json.loads(path.read_text()), **change}))
+    assert main(["check", str(tmp_path / "r"), "--baseline", str(tmp_path / "b.json")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(path) in err and message in err
+
+
+def test_a_baseline_of_the_wrong_shape_is_one_line_naming_the_field(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("LAB_SCENARIOS", str(FIXTURE_SCENARIOS))
+    _saved_record(tmp_path)
+    baseline = tmp_path / "b.json"
+    baseline.write_text(json.dumps({"about": "", "format": 1, "envs": {"local": {"facts": {}, "scenarios": []}}}))
+    assert main(["check", str(tmp_path / "r"), "--baseline", str(baseline)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "envs.local.scenarios: [] is not of type 'object'" in err
