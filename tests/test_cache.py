@@ -76,3 +76,16 @@ def test_a_cut_short_cache_file_is_a_miss(tmp_path: Path) -> None:
     path = next(tmp_path.rglob("*.json"))
     path.write_text(path.read_text()[:10])
     assert cache.get("c" * 64) is None
+
+
+def test_a_helper_module_beside_a_scenario_is_importable_and_in_its_key(tmp_path) -> None:
+    (tmp_path / "_shared.py").write_text("START = 4.0\n")
+    (tmp_path / "uses_helper.py").write_text(
+        "from _shared import START\n\nfrom lab.guest import Source, scenario\n\n\n"
+        "@scenario('uses-helper', source=Source('x.txt', 'helper'))\nclass UsesHelper:\n"
+        "    \"\"\"Reads a constant from the helper beside it.\"\"\"\n\n"
+        "    def graph(tf, obs):\n        obs.record('v', START)\n\n    def eager(tf, obs):\n        obs.record('v', START)\n")
+    scenario = load_scenarios([tmp_path])["uses-helper"]
+    before = scenario_fingerprint(scenario)
+    (tmp_path / "_shared.py").write_text("START = 5.0\n")
+    assert scenario_fingerprint(scenario) != before

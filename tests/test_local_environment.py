@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import subprocess
-from importlib import metadata
 import sys
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -27,7 +27,8 @@ def test_records_come_back_in_trial_order_with_environment_facts(batch) -> None:
                                                      ("fixture-raises", "graph"), ("fixture-raises", "eager")]
     facts = batch[0].facts
     # The host never imports TensorFlow: the installed distribution's version is the same fact.
-    assert facts["tensorflow"] == metadata.version("tensorflow-cpu") and facts["eager"] is False and facts["graph_variables"] == "ref"
+    assert facts["tensorflow"] == metadata.version("tensorflow-cpu")
+    assert facts["eager"] is False and facts["graph_variables"] == "ref"
     assert batch[1].facts["eager"] is True
 
 

@@ -181,6 +181,10 @@ def load_scenarios(dirs: Iterable[Path]) -> Dict[str, Scenario]:
         directory = Path(directory)
         if not directory.is_dir():
             raise ScenarioError(f"scenario directory {directory} does not exist")
+        # Scenario modules may import the `_*.py` helpers beside them (which are shipped, and
+        # hashed into every cache key of that folder).
+        if str(directory) not in sys.path:
+            sys.path.append(str(directory))
         for path in sorted(directory.glob("*.py")):
             if path.name.startswith("_"):
                 continue

@@ -31,7 +31,14 @@ def reset_state(tf: Any, seed: int) -> None:
         pass
     if hasattr(tf.keras.utils, "set_random_seed"):  # Keras 3 keeps its own seed state
         tf.keras.utils.set_random_seed(seed)
-    tf.random.set_seed(seed)  # also resets the eager op-seed counter
+    # The global seed; setting it also resets the eager op-seed counter. TF 1.15 has no
+    # tf.random.set_seed, and its compat.v1.set_random_seed does the same there (when executing
+    # eagerly: the context's seed and a fresh op-seed counter; else the default graph's seed,
+    # which graph_mode sets again). TF 2 keeps tf.random.set_seed, so its records do not change.
+    if hasattr(tf.random, "set_seed"):
+        tf.random.set_seed(seed)
+    else:
+        tf.compat.v1.set_random_seed(seed)
     tf.compat.v1.reset_default_graph()
 
 
