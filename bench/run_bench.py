@@ -1,7 +1,9 @@
 """The benchmark: compare-all's wall time beside its floor, a naive run and a cached rerun, in one run.
 
 Speed is reported as ratios of times measured side by side on the same machine, never
-asserted by a test: `make bench [ARGS="--env tf2.15 --env tf2.21 --naive-envs tf2.15"]`.
+asserted by a test: `make bench [ARGS="--env tf2.15 --env tf2.21 --naive-envs tf2.15"]`. Every
+container mounts one staged shipment (lab/__init__.py, lab/guest/, the scenario modules) at
+/lab, as compare-all's do; `--scenario ID` (repeatable) limits the scenarios for a short run.
 """
 
 from __future__ import annotations
@@ -22,20 +24,24 @@ if __package__ in (None, ""):  # run as a script (`make bench`): the repository 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.report import Bench, Measurement, judge, render, slowest_line, write_json
-from lab import __version__
-from lab.environments import resolve_names as resolve_envs
+from lab import __version__, pipeline
+from lab.environments import LOCAL, resolve, resolve_names
 from lab.environments.declared import get_env
 from lab.environments.image import DockerRunner, remove_leftovers
 from lab.environments.images import build_image, docker_client, image_status
+from lab.environments.shipment import Shipment, Staged
 from lab.errors import LabError
-from lab.plan import Trial
-from lab.record import Record, Status
+from lab.execute import EnvOutcome, Execution
+from lab.guest.catalog import Mode, Scenario
+from lab.plan import DEFAULT_SEED, Plan, Trial
+from lab.record import FINISHED, Record
 from lab.results import git_commit
-from lab.scenario import DEFAULT_SCENARIO_DIR, Mode, load_scenarios
-from tests.support import trials_of
+from lab.scenario import configured_scenario_dirs, load_scenarios
 
-# The floor imports TensorFlow and proves it did by writing its version where the runner reads the freeze.
-IMPORT_ONLY = ["python", "-c", "import tensorflow as tf; open('/io/freeze.txt', 'w').write(tf.__version__)"]
+# The floor imports TensorFlow (the guest's probe, from the shipment) and proves it did by
+# writing its versions where the runner reads the freeze.
+IMPORT_ONLY = ["python", "-m", "lab.guest.probe", "--out", "/io/freeze.txt"]
+TIMEOUT_S = pipeline.DEFAULT_TIMEOUT_S
 
 
 class BenchError(LabError):
@@ -51,7 +57,7 @@ def timed(fn: Callable[[], Any]) -> Tuple[float, Any]:
 
 class _ImportOnlyClient:
     """A docker client that swaps the guest command for IMPORT_ONLY and keeps every other
-    container setting: the floor then uses DockerRunner's settings by construction."""
+    container setting: the floor then uses DockerRunner's settings (and mounts) by construction."""
 
     def __init__(self, client: Any) -> None:
         self._client = client
@@ -64,7 +70,7 @@ class _ImportOnlyClient:
 def _runner(name: str, client: Any, starts: Any = None) -> DockerRunner:
     """The env's DockerRunner; `starts` is the client that starts its container (default `client`)."""
     env = get_env(name)
-    return DockerRunner(env, image_status(env, client).tag, starts or client)
+    return DockerRunner(env, image_status(env, client).tag, starts or client, timeout_s=TIMEOUT_S)
 
 
 def _pool(jobs: Sequence[Callable[[], Any]], workers: int) -> List[Any]:
@@ -76,12 +82,21 @@ def _pool(jobs: Sequence[Callable[[], Any]], workers: int) -> List[Any]:
         pool.shutdown(wait=False, cancel_futures=True)  # on Ctrl-C, do not start the queued containers
 
 
-def floor(names: Sequence[str], client: Any, workers: int) -> Measurement:
+def _imported(freeze: Sequence[str]) -> Optional[str]:
+    """The TensorFlow version the probe wrote (the runner splits the file on whitespace), or None."""
+    try:
+        found = json.loads(" ".join(freeze))
+    except ValueError:
+        return None
+    return found.get("tensorflow") if isinstance(found, dict) else None
+
+
+def floor(names: Sequence[str], shipment: Shipment, client: Any, workers: int) -> Measurement:
     """A container per env that only imports TensorFlow, scheduled like compare-all's envs."""
     def one(name: str) -> None:
         runner = _runner(name, client, _ImportOnlyClient(client))
-        runner.run([])
-        if not runner.freeze:  # without this a failing import would make a flatteringly fast floor
+        runner.run([], shipment)
+        if not _imported(runner.freeze):  # without this a failing import would make a flatteringly fast floor
             raise BenchError(f"the import-only container of {name} failed: {runner.log_tail}")
 
     seconds, _ = timed(lambda: _pool([lambda n=n: one(n) for n in names], workers))
@@ -89,40 +104,47 @@ def floor(names: Sequence[str], client: Any, workers: int) -> Measurement:
 
 
 def _failed_note(records: Sequence[Record]) -> str:
-    bad = [r for r in records if r.status not in (Status.OK, Status.ERROR)]
-    return f"{len(bad)} trials did not finish ({bad[0].status})" if bad else ""
+    bad = [r for r in records if r.status not in FINISHED]
+    return f"{len(bad)} trials did not finish ({bad[0].status.value})" if bad else ""
 
 
-def compare_all(names: Sequence[str], trials: Sequence[Trial], scenarios: Any, client: Any,
-                label: str = "compare-all") -> Tuple[Measurement, List[Any], Dict[str, float]]:
-    """MultiEnvRun with the cache OFF (every trial runs); also when each env finished, from its events."""
+def compare_all(names: Sequence[str], the_plan: Plan, scenarios: Dict[str, Scenario], shipment: Shipment,
+                client: Any, label: str = "compare-all") -> Tuple[Measurement, List[EnvOutcome], Dict[str, float]]:
+    """The execute stage with the cache OFF (every trial runs); also when each env finished, from its events."""
     start, finished = time.monotonic(), {}
 
     def note(env: str, message: str) -> None:
         if message == "done" or message.startswith("failed"):
             finished[env] = time.monotonic() - start
 
-    run = MultiEnvRun(names, client=client, scenarios=scenarios, cache=None, on_event=note)
-    seconds, results = timed(lambda: run.run(trials))
-    records = [r for e in results for r in e.records]
-    return Measurement(label, seconds, list(names), len(records), note=_failed_note(records)), results, finished
+    def stop() -> None:  # on Ctrl-C: this process's containers
+        remove_leftovers(client, own=True)
+
+    envs = resolve(names, client=client)
+    execution = Execution(the_plan, envs, scenarios, shipment, TIMEOUT_S, cache=None, on_event=note)
+    seconds, (outcomes, interrupted) = timed(lambda: execution.run(stop))
+    if interrupted:
+        raise KeyboardInterrupt
+    records = [r for o in outcomes for r in o.records]
+    return Measurement(label, seconds, list(names), len(records), note=_failed_note(records)), outcomes, finished
 
 
-def naive(names: Sequence[str], trials: Sequence[Trial], client: Any, workers: int) -> Measurement:
+def naive(names: Sequence[str], trials: Sequence[Trial], shipment: Shipment, client: Any,
+          workers: int) -> Measurement:
     """Every trial in its own container (one TensorFlow import each), `workers` at a time."""
-    jobs = [lambda n=n, t=t: _runner(n, client).run([t]) for n in names for t in trials]
+    jobs = [lambda n=n, t=t: _runner(n, client).run([t], shipment).records for n in names for t in trials]
     seconds, batches = timed(lambda: _pool(jobs, workers))
     records = [r for batch in batches for r in batch]
     return Measurement("naive", seconds, list(names), len(records), note=_failed_note(records))
 
 
-def cached_rerun(names: Sequence[str], trials: int) -> Measurement:
+def cached_rerun(names: Sequence[str], ids: Sequence[str], trials: int) -> Measurement:
     """The real CLI twice on a fresh cache; the second run timed end to end, process start included."""
     script = Path(sys.executable).parent / "lab"
     command = [str(script)] if script.exists() else [sys.executable, "-c", "from lab.cli import entry; entry()"]
     with tempfile.TemporaryDirectory(prefix="lab-bench-") as tmp:
         environ = {**os.environ, "LAB_RECORD_CACHE": str(Path(tmp) / "cache")}  # records only: keep the wheels
-        args = [arg for n in names for arg in ("--env", n)]
+        args = [*ids, *[arg for n in names for arg in ("--env", n)]]
 
         def once(out: str) -> float:
             argv = command + ["compare-all", *args, "--out", str(Path(tmp) / out)]
@@ -142,6 +164,8 @@ def cached_rerun(names: Sequence[str], trials: int) -> Measurement:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="bench/run_bench.py", description=__doc__.splitlines()[0])
     parser.add_argument("--env", action="append", help="matrix env (repeatable); default every matrix env")
+    parser.add_argument("--scenario", action="append", metavar="ID",
+                        help="scenario id (repeatable); default every scenario")
     parser.add_argument("--naive-envs", action="append", help="run the slow naive measurement only on these")
     parser.add_argument("--no-naive", action="store_true", help="skip the naive measurement")
     parser.add_argument("--out", type=Path, default=Path("results"), help="folder for bench-<UTC time>.json")
@@ -149,6 +173,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     client = None
     try:
         client = docker_client()
+        remove_leftovers(client)  # containers of dead lab processes would slow every row
         bench = measure(args, client)
     except LabError as exc:
         print(f"bench: error: {exc}", file=sys.stderr)
@@ -162,16 +187,27 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     return 0
 
 
+def _image_envs(names: Sequence[str]) -> List[str]:
+    """The image envs among `names` ('all' expanded): the floor and naive rows start containers."""
+    chosen = [n for n in resolve_names(names) if n != LOCAL]
+    for n in chosen:
+        if get_env(n).kind != "image":
+            raise BenchError(f"{n} is a {get_env(n).kind} env; the bench measures image envs only")
+    return chosen
+
+
 def measure(args: argparse.Namespace, client: Any) -> Bench:
     """Every row, on the same envs, one after the other on an otherwise idle machine."""
-    names = [n for n in resolve_envs(args.env or ["all"]) if n != "local"]
-    naive_names = [n for n in resolve_envs(args.naive_envs) if n != "local"] if args.naive_envs else names
+    names = _image_envs(args.env or ["all"])
+    naive_names = _image_envs(args.naive_envs) if args.naive_envs else names
     for name in dict.fromkeys(names + naive_names):  # builds are not what is measured: do them first
         build_image(get_env(name), client, on_progress=lambda line, n=name: print(f"[{n}] {line}", file=sys.stderr))
-    scenarios = load_scenarios([DEFAULT_SCENARIO_DIR])
-    trials = trials_of(list(scenarios.values()), list(Mode))
+    scenario_dirs = configured_scenario_dirs()  # what the CLI's compare-all (the cached rerun) loads too
+    scenarios = load_scenarios(scenario_dirs)
+    selected = pipeline.select(scenarios, args.scenario or [], everything=not args.scenario)
+    trials = list(pipeline.plan(selected, list(Mode), DEFAULT_SEED).trials)
     cores = os.cpu_count() or 1
-    env_workers = max(1, min(len(names), cores))  # MultiEnvRun's bound: compare-all and the floor share it
+    env_workers = max(1, min(len(names), cores))  # Execution's bound: compare-all and the floor share it
 
     # The machine is shared: say how busy it was, since others' containers slow every row.
     busy = {"load_before": round(os.getloadavg()[0], 2), "others_containers": len(client.containers.list())}
@@ -179,31 +215,34 @@ def measure(args: argparse.Namespace, client: Any) -> Bench:
     def step(what: str) -> None:
         print(f"bench: {what}", file=sys.stderr, flush=True)
 
-    # Untimed warm-up: the first container of an image reads TensorFlow from disk; every row
-    # below should see the same warm page cache, or the first measured would pay for the rest.
-    step("warm-up (untimed)")
-    floor(names, client, env_workers)
-    step(f"floor: import TensorFlow in {len(names)} envs")
-    base = floor(names, client, env_workers)
-    step(f"compare-all: {len(trials)} trials x {len(names)} envs, cache off")
-    compare, results, finished = compare_all(names, trials, scenarios, client)
-    compare_naive = naive_row = None
-    if not args.no_naive:
-        if set(naive_names) != set(names):  # the naive ratio must divide times taken on the same envs
-            step(f"compare-all on the naive subset {','.join(naive_names)}")
-            label = f"compare-all[{','.join(naive_names)}]"
-            compare_naive, _, _ = compare_all(naive_names, trials, scenarios, client, label)
-        step(f"naive: {len(trials) * len(naive_names)} containers, {cores} at a time")
-        naive_row = naive(naive_names, trials, client, cores)
+    with Staged(scenario_dirs) as shipment:  # one shipment at /lab in every container, as compare-all's
+        # Untimed warm-up: the first container of an image reads TensorFlow from disk; every row
+        # below should see the same warm page cache, or the first measured would pay for the rest.
+        step("warm-up (untimed)")
+        floor(names, shipment, client, env_workers)
+        step(f"floor: import TensorFlow in {len(names)} envs")
+        base = floor(names, shipment, client, env_workers)
+        step(f"compare-all: {len(trials)} trials x {len(names)} envs, cache off")
+        the_plan = pipeline.plan(selected, list(Mode), DEFAULT_SEED, names)
+        compare, outcomes, finished = compare_all(names, the_plan, scenarios, shipment, client)
+        compare_naive = naive_row = None
+        if not args.no_naive:
+            if set(naive_names) != set(names):  # the naive ratio must divide times taken on the same envs
+                step(f"compare-all on the naive subset {','.join(naive_names)}")
+                label = f"compare-all[{','.join(naive_names)}]"
+                subset = pipeline.plan(selected, list(Mode), DEFAULT_SEED, naive_names)
+                compare_naive, _, _ = compare_all(naive_names, subset, scenarios, shipment, client, label)
+            step(f"naive: {len(trials) * len(naive_names)} containers, {cores} at a time")
+            naive_row = naive(naive_names, trials, shipment, client, cores)
     step("cached rerun: lab compare-all twice on a fresh cache")
-    cached = cached_rerun(names, compare.trials)
+    cached = cached_rerun(names, args.scenario or [], compare.trials)
 
     rows = judge(base, compare, naive_row, compare_naive, cached)
     meta = {"lab_version": __version__, "git": git_commit(), "cores": cores, "envs": names,
             "naive_envs": naive_names if naive_row else [], "trials_per_env": len(trials),
-            "scenarios": len(scenarios), **busy, "load_after": round(os.getloadavg()[0], 2),
+            "scenarios": len(selected), **busy, "load_after": round(os.getloadavg()[0], 2),
             "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
-    return Bench(rows, {e.name: slowest_line(e.records, finished.get(e.name)) for e in results}, meta)
+    return Bench(rows, {o.name: slowest_line(o.records, finished.get(o.name)) for o in outcomes}, meta)
 
 
 if __name__ == "__main__":

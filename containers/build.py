@@ -1,12 +1,14 @@
 """Build the matrix's images (skipping unchanged ones), time each, and probe the versions inside."""
 
 # usage: python containers/build.py [ENV ...] [--offline] [--no-probe] [--quiet]
-# The probe runs the image's python the way trials will (non-root, read-only, no network)
-# and prints TensorFlow, tf.keras and numpy versions as the image reports them.
+# The probe runs `python -m lab.guest.probe` in the image the way trials run (non-root,
+# read-only, no network, a staged shipment at /lab) and prints the Python, TensorFlow,
+# tf.keras and numpy versions the image reports.
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -15,30 +17,33 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # runnable from
 
 from lab.environments.declared import get_env, load_matrix
 from lab.environments.images import build_image, docker_client, remove_stale_images
+from lab.environments.shipment import Staged
 from lab.errors import LabError
 
-PROBE = (
-    "import tensorflow as tf, numpy, sys; "
-    "print(sys.version.split()[0], tf.__version__, "
-    "tf.keras.__version__ if hasattr(tf.keras, '__version__') else '?', numpy.__version__)"
-)
+PROBE = ["python", "-m", "lab.guest.probe"]
 
 
 def probe(client, tag: str) -> str:
     """Python, TF, tf.keras and numpy versions as seen inside the image."""
-    container = client.containers.run(
-        tag, ["python", "-c", PROBE], detach=True, network_mode="none", read_only=True,
-        tmpfs={"/tmp": ""}, environment={"HOME": "/tmp"},
-    )
+    with Staged([]) as shipment:  # the guest code alone: the probe needs no scenario
+        container = client.containers.run(
+            tag, PROBE, detach=True, network_mode="none", read_only=True, tmpfs={"/tmp": ""},
+            environment={"HOME": "/tmp", "PYTHONPATH": "/lab", "PYTHONDONTWRITEBYTECODE": "1"},
+            volumes={str(shipment.root): {"bind": "/lab", "mode": "ro"}},
+        )
+        try:
+            code = container.wait(timeout=300)["StatusCode"]
+            out = container.logs(stdout=True, stderr=False).decode().strip()
+            if code != 0:
+                err = container.logs(stdout=False, stderr=True).decode().strip().splitlines()
+                return f"PROBE FAILED (exit {code}): {err[-1] if err else '?'}"
+        finally:
+            container.remove(force=True)
     try:
-        code = container.wait(timeout=300)["StatusCode"]
-        out = container.logs(stdout=True, stderr=False).decode().strip()
-        if code != 0:
-            err = container.logs(stdout=False, stderr=True).decode().strip().splitlines()
-            return f"PROBE FAILED (exit {code}): {err[-1] if err else '?'}"
-        return out.splitlines()[-1]
-    finally:
-        container.remove(force=True)
+        found = json.loads(out.splitlines()[-1])
+    except (IndexError, ValueError):
+        return f"PROBE FAILED: no JSON line in its output: {out[-200:]!r}"
+    return " ".join(str(found.get(key) or "?") for key in ("python", "tensorflow", "keras", "numpy"))
 
 
 def main(argv=None) -> int:

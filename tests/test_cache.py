@@ -84,7 +84,8 @@ def test_a_helper_module_beside_a_scenario_is_importable_and_in_its_key(tmp_path
         "from _shared import START\n\nfrom lab.guest import Source, scenario\n\n\n"
         "@scenario('uses-helper', source=Source('x.txt', 'helper'))\nclass UsesHelper:\n"
         "    \"\"\"Reads a constant from the helper beside it.\"\"\"\n\n"
-        "    def graph(tf, obs):\n        obs.record('v', START)\n\n    def eager(tf, obs):\n        obs.record('v', START)\n")
+        "    def graph(tf, obs):\n        obs.record('v', START)\n\n"
+        "    def eager(tf, obs):\n        obs.record('v', START)\n")
     scenario = load_scenarios([tmp_path])["uses-helper"]
     before = scenario_fingerprint(scenario)
     (tmp_path / "_shared.py").write_text("START = 5.0\n")

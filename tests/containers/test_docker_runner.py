@@ -9,6 +9,7 @@ import pytest
 from lab.environments.declared import get_env
 from lab.environments.image import LABEL, OWNER_LABEL, DockerRunner
 from lab.environments.images import build_image
+from lab.environments.shipment import Staged
 from lab.plan import Trial
 from lab.scenario import DEFAULT_SCENARIO_DIR, Mode
 from tests.conftest import FIXTURE_SCENARIOS
@@ -23,9 +24,23 @@ def image(docker_client) -> str:
     return build_image(get_env(ENV), docker_client).tag
 
 
-def runner(client, image, **kwargs) -> DockerRunner:
-    kwargs.setdefault("scenario_dirs", [FIXTURE_SCENARIOS])
-    return DockerRunner(get_env(ENV), image, client, **kwargs)
+class Batch:
+    """A DockerRunner over a shipment staged from `scenario_dirs`, as the image kind runs it."""
+
+    def __init__(self, client, image, scenario_dirs=(FIXTURE_SCENARIOS,), timeout_s=300, **kwargs) -> None:
+        self.runner = DockerRunner(get_env(ENV), image, client, timeout_s=timeout_s, **kwargs)
+        self.scenario_dirs = list(scenario_dirs)
+        self.freeze: list = []
+
+    def run(self, trials):
+        with Staged(self.scenario_dirs) as shipment:
+            ran = self.runner.run(trials, shipment)
+        self.freeze = ran.freeze
+        return ran.records
+
+
+def runner(client, image, **kwargs) -> Batch:
+    return Batch(client, image, **kwargs)
 
 
 def lab_containers(client) -> list:

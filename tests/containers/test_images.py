@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import threading
 import time
@@ -10,16 +11,30 @@ import pytest
 
 from lab.environments.declared import get_env, image_tag, load_matrix
 from lab.environments.images import build_image, docker_client, image_status, remove_stale_images, render
+from lab.environments.shipment import Staged
 from lab.errors import DockerUnavailable
 
-PROBE = "import tensorflow as tf, numpy; print(tf.__version__, numpy.__version__)"
+PROBE = ["python", "-m", "lab.guest.probe"]
 
 
-def run_in(client, tag, *command, environment=None):
-    """stdout of `command` in a fresh container set up like a trial (non-root, no network)."""
+@pytest.fixture(scope="module")
+def shipment():
+    """The guest code, staged as a run ships it (no scenarios): mounted at /lab by run_in."""
+    with Staged([]) as staged:
+        yield staged
+
+
+def run_in(client, tag, *command, environment=None, shipment=None):
+    """The last stdout line of `command` in a fresh container set up like a trial (non-root, no
+    network, read-only), with `shipment` at /lab on PYTHONPATH when given."""
+    environment = {"HOME": "/tmp", **(environment or {})}
+    volumes = {}
+    if shipment is not None:
+        environment.update(PYTHONPATH="/lab", PYTHONDONTWRITEBYTECODE="1")
+        volumes[str(shipment.root)] = {"bind": "/lab", "mode": "ro"}
     container = client.containers.run(
         tag, list(command), detach=True, network_mode="none", read_only=True,
-        tmpfs={"/tmp": ""}, environment={"HOME": "/tmp", **(environment or {})},
+        tmpfs={"/tmp": ""}, environment=environment, volumes=volumes,
     )
     try:
         status = container.wait(timeout=300)["StatusCode"]
@@ -39,9 +54,11 @@ def tf215(docker_client):
 
 
 @pytest.mark.docker
-def test_tf215_image_has_the_pinned_tensorflow_and_numpy(docker_client, tf215):
-    versions = run_in(docker_client, image_tag(tf215), "python", "-c", PROBE)
-    assert versions.split() == [tf215.tensorflow_version, tf215.numpy.split("==")[1]]
+def test_tf215_image_has_the_pinned_tensorflow_and_numpy(docker_client, tf215, shipment):
+    versions = json.loads(run_in(docker_client, image_tag(tf215), *PROBE, shipment=shipment))
+    assert versions["tensorflow"] == tf215.tensorflow_version
+    assert versions["numpy"] == tf215.numpy.split("==")[1]
+    assert versions["python"].rsplit(".", 1)[0] == tf215.python
 
 
 @pytest.mark.docker
@@ -74,12 +91,13 @@ def test_a_changed_lock_means_a_new_unbuilt_tag(docker_client, tf215, tmp_path):
 
 @pytest.mark.docker
 @pytest.mark.parametrize("name", [env.name for env in load_matrix()])
-def test_every_built_matrix_image_has_its_pinned_tensorflow(docker_client, name):
+def test_every_built_matrix_image_has_its_pinned_tensorflow(docker_client, name, shipment):
     env = get_env(name)
     if not image_status(env, docker_client).built:
         pytest.skip(f"{image_tag(env)} not built; `python containers/build.py {name}` builds it")
-    versions = run_in(docker_client, image_tag(env), "python", "-c", PROBE)
-    assert versions.split()[0] == env.tensorflow_version
+    versions = json.loads(run_in(docker_client, image_tag(env), *PROBE, shipment=shipment))
+    assert (versions["tensorflow"], versions["numpy"]) == (env.tensorflow_version, env.numpy.split("==")[1])
+    assert versions["python"].rsplit(".", 1)[0] == env.python
 
 
 def test_render_puts_the_env_variables_in_one_env_line():
