@@ -15,6 +15,7 @@ from lab.plan import Plan, Trial
 from lab.record import Record
 from lab.reports.drift import env_order
 from lab.scenario import Mode, Scenario
+from lab.schemas import validate
 
 TrialKey = Tuple[str, str, str]  # (env, scenario, mode)
 
@@ -23,12 +24,14 @@ def read_folder(folder: Path) -> Tuple[List[Record], Dict[str, Any]]:
     """A results folder's records and manifest ({} when it has none, as `lab run --out` makes)."""
     if not folder.is_dir():
         raise UsageError(f"results folder {folder} does not exist")
+    records = results.load_records(folder)
+    path = folder / results.MANIFEST
     try:
-        records = results.load_records(folder)
-        path = folder / results.MANIFEST
         manifest = json.loads(path.read_text()) if path.is_file() else {}
-    except (ValueError, TypeError) as exc:
-        raise UsageError(f"{folder} holds a malformed record or manifest ({type(exc).__name__}: {exc})") from None
+    except ValueError as exc:
+        raise UsageError(f"{path}: not JSON ({exc}); rerun the command that made it") from None
+    if manifest:
+        validate(manifest, "manifest", str(path))
     if not records:
         raise UsageError(f"{folder} holds no records (records/ENV/SCENARIO.MODE.json): "
                          "pass folders made by 'lab compare-all --out'")

@@ -21,8 +21,8 @@ RESULT = {"scenario": "fixture-assign", "mode": "graph", "status": "ok", "observ
 
 def test_every_published_schema_is_a_valid_json_schema() -> None:
     names = sorted(p.name for p in SCHEMA_DIR.glob("*.schema.json"))
-    assert names == ["baseline.schema.json", "guest-result.schema.json", "record.schema.json",
-                     "verdicts.schema.json"]
+    assert names == ["baseline.schema.json", "guest-result.schema.json", "manifest.schema.json",
+                     "record.schema.json", "verdicts.schema.json"]
     for name in names:
         assert problem({}, name.split(".")[0]) != ""  # an empty object fits none of them
 
@@ -80,3 +80,19 @@ def test_a_baseline_of_the_wrong_shape_is_one_line_naming_the_field(tmp_path: Pa
     assert main(["check", str(tmp_path / "r"), "--baseline", str(baseline)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "envs.local.scenarios: [] is not of type 'object'" in err
+
+
+def test_what_compare_all_writes_fits_its_schemas(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("LAB_SCENARIOS", str(FIXTURE_SCENARIOS))
+    out = tmp_path / "r"
+    assert main(["compare-all", "fixture-assign", "--env", "local", "--out", str(out)]) == 0
+    assert problem(json.loads((out / "verdicts.json").read_text()), "verdicts") == ""
+    assert problem(json.loads((out / "manifest.json").read_text()), "manifest") == ""
+    for path in (out / "records").glob("*/*.json"):
+        assert problem(json.loads(path.read_text()), "record") == ""
+    manifest = out / "manifest.json"
+    manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "seed": -1}))
+    capsys.readouterr()
+    assert main(["merge", str(out), "--out", str(tmp_path / "m")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{manifest}: not a valid manifest (seed: -1 is less than the minimum" in err
