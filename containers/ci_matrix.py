@@ -1,4 +1,4 @@
-"""Print the CI job matrix, {"env": [...]}, read from containers/matrix.toml."""
+"""Print the CI job matrix, {"env": [...], "include": [...]}, read from containers/matrix.toml."""
 
 # usage: python containers/ci_matrix.py [--github-output]
 # The env names are written once, in matrix.toml; .github/workflows/matrix.yml builds its
@@ -13,7 +13,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # runnable from a checkout: lab need not be installed
 
@@ -21,9 +21,13 @@ from lab.environments.declared import load_matrix
 from lab.errors import LabError
 
 
-def ci_matrix(path: Optional[Path] = None) -> Dict[str, List[str]]:
-    """The matrix GitHub's `strategy.matrix` takes: one `env` value per matrix env, in file order."""
-    return {"env": [env.name for env in load_matrix(path)]}
+def ci_matrix(path: Optional[Path] = None) -> Dict[str, List[Any]]:
+    """The matrix GitHub's `strategy.matrix` takes: one `env` value per matrix env, in file order,
+    and for each `interpreter` env the Python its venv is made from (`include` adds it to that
+    env's job, which installs it with setup-python)."""
+    envs = load_matrix(path)
+    return {"env": [env.name for env in envs],
+            "include": [{"env": env.name, "python": env.python} for env in envs if env.kind == "interpreter"]}
 
 
 def main(argv: Optional[List[str]] = None) -> int:

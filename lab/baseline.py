@@ -62,7 +62,7 @@ def _facts(records: Sequence[Record], env: str) -> Dict[str, Any]:
 def _trial(r: Record) -> Dict[str, Any]:
     # An errored twin's exception is what TensorFlow did; a crash, timeout or not_run message
     # describes the machine (stderr tail, Docker's words), so only its status is kept.
-    error = r.error if r.status is Status.ERROR else None
+    error = r.error if r.status in (Status.ERROR, Status.NOT_APPLICABLE) else None
     return {"seed": r.seed, "status": r.status, "error": error, "observations": r.observations}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Iterator, List, Mapping
 
 from lab.guest.catalog import Claim, Scenario
-from lab.record import Record
+from lab.record import Record, Status
 from lab.verdict import Judgement, Verdict
 
 
@@ -42,6 +42,11 @@ def judge_claim(index: int, claim: Claim, record: Record) -> Judgement:
         return Judgement(record.scenario, index, claim.text, record.mode, record.env, verdict, dict(evidence),
                          reason)
 
+    if record.status is Status.NOT_APPLICABLE:
+        missing = (record.error or {}).get("missing", "an API")
+        version = record.facts.get("tensorflow", "?")
+        return judged(Verdict.INCONCLUSIVE, f"not applicable in this environment: the {record.mode.value} twin "
+                                            f"uses {missing}, which TensorFlow {version} does not have")
     if not record.ok:
         err = record.error or {}
         why = f"{err.get('type', '')}: {err.get('message', '')}"

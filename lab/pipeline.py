@@ -95,6 +95,8 @@ def run(scenarios: Mapping[str, Scenario], the_plan: Plan, scenario_dirs: Sequen
         workers: Optional[int] = None, on_event: Optional[EventFn] = None) -> Result:
     """Execute the plan in its environments and judge every record once."""
     envs = resolve(the_plan.envs, python)
+    for env in envs:
+        env.check()  # a wrong --python is one line before any work, not a failed environment after it
     with Staged(scenario_dirs) as shipment:
         execution = Execution(the_plan, envs, scenarios, shipment, timeout_s,
                               RecordCache() if use_cache else None, workers, on_event)
@@ -122,7 +124,7 @@ def exit_code(result: Result, baseline_changed: bool = False) -> int:
         return INTERRUPTED_EXIT_CODE
     if any(o.unavailable for o in result.outcomes):
         return ENVIRONMENT_EXIT_CODE
-    if any(not r.ok for r in result.records):
+    if any(r.failed for r in result.records):
         return TRIALS_FAILED_EXIT_CODE
     if baseline_changed:
         return BASELINE_CHANGED_EXIT_CODE

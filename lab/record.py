@@ -19,6 +19,7 @@ class Status(str, enum.Enum):
 
     OK = "ok"
     ERROR = "error"  # an exception escaped the twin
+    NOT_APPLICABLE = "not_applicable"  # the twin uses an API this TensorFlow does not have
     CRASHED = "crashed"  # the environment's process died before the trial finished
     TIMEOUT = "timeout"  # the batch ran past its time limit before the trial finished
     NOT_RUN = "not_run"  # the environment could not start (build failure, Ctrl-C)
@@ -27,8 +28,10 @@ class Status(str, enum.Enum):
         return self.value
 
 
-FINISHED = (Status.OK, Status.ERROR)
+FINISHED = (Status.OK, Status.ERROR, Status.NOT_APPLICABLE)
 """Statuses of trials that ran to their end: worth caching, and a finding, not a machine fault."""
+SUCCEEDED = (Status.OK, Status.NOT_APPLICABLE)
+"""Statuses that are no failure of the run: the twin finished, or cannot apply in this environment."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,11 @@ class Record:
     @property
     def ok(self) -> bool:
         return self.status is Status.OK
+
+    @property
+    def failed(self) -> bool:
+        """The trial did not finish, or its twin raised: exit code 4."""
+        return self.status not in SUCCEEDED
 
     def with_facts(self, extra: Mapping[str, Any]) -> Record:
         """The same record with `extra` facts added (the host's: image, interpreter)."""

@@ -79,9 +79,11 @@ def manifest(envs: Mapping[str, Mapping[str, Any]], seed: int, modes: Sequence[s
 def write_run(out: Path, records: Sequence[Record], judgements: Sequence[Judgement],
               envs: Mapping[str, Mapping[str, Any]], seed: int, modes: Sequence[str],
               extra: Optional[Mapping[str, Any]] = None) -> None:
-    """A complete results folder: records, verdicts, manifest, report.md and junit.xml.
+    """A complete results folder: records, verdicts, manifest, report.md, junit.xml, and
+    emulation.json when a real TF1 environment ran beside TF 2 ones.
     `envs` maps each env to its manifest entry (image, image_id, problem, pip_freeze);
     `extra` adds top-level manifest entries (merge's `merged_from`)."""
+    from lab.reports import emulation
     from lab.reports import matrix as matrix_report
 
     save(out, records, judgements)
@@ -90,6 +92,9 @@ def write_run(out: Path, records: Sequence[Record], judgements: Sequence[Judgeme
     problems = {name: str(info.get("problem") or "") for name, info in envs.items()}
     write_text(out, "report.md", matrix_report.markdown(records, judgements, problems))
     write_text(out, "junit.xml", matrix_report.junit(records, judgements))
+    diffs = emulation.emulation_diffs(records, judgements)
+    if diffs:
+        write_text(out, "emulation.json", json.dumps([d.to_dict() for d in diffs], indent=1) + "\n")
 
 
 def write_text(out: Path, name: str, text: str) -> Path:

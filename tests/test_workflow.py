@@ -71,12 +71,20 @@ def test_the_env_jobs_matrix_comes_from_ci_matrix_py_not_from_a_list_in_the_yaml
     assert "matrix: ${{ steps.envs.outputs.matrix }}" in text
     assert "matrix: ${{ fromJSON(needs.matrix.outputs.matrix) }}" in text
     assert "fail-fast: false" in text
-    names = list(tomllib.loads(MATRIX_TOML.read_text())["env"])
+    declared = tomllib.loads(MATRIX_TOML.read_text())["env"]
+    names = list(declared)
+    expected = {"env": names, "include": [{"env": n, "python": e["python"]} for n, e in declared.items()
+                                          if e.get("kind") == "interpreter"]}
+    assert expected["include"], "the matrix has an interpreter env (tf1.15)"
     assert [n for n in names if n in text] == []  # written once, in matrix.toml
 
 
 def test_ci_matrix_py_prints_the_env_names_of_matrix_toml_in_order(tmp_path: Path) -> None:
-    names = list(tomllib.loads(MATRIX_TOML.read_text())["env"])
+    declared = tomllib.loads(MATRIX_TOML.read_text())["env"]
+    names = list(declared)
+    expected = {"env": names, "include": [{"env": n, "python": e["python"]} for n, e in declared.items()
+                                          if e.get("kind") == "interpreter"]}
+    assert expected["include"], "the matrix has an interpreter env (tf1.15)"
     output = tmp_path / "github_output"
     # -S: no site-packages, so the script needs only the standard library and lab's source, as in
     # the workflow's matrix job (tomllib is in the standard library from 3.11, which CI uses).
@@ -84,9 +92,9 @@ def test_ci_matrix_py_prints_the_env_names_of_matrix_toml_in_order(tmp_path: Pat
     result = subprocess.run([sys.executable, *flags, str(CI_MATRIX), "--github-output"], cwd=tmp_path,
                             env={"GITHUB_OUTPUT": str(output)}, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {"env": names}
+    assert json.loads(result.stdout) == expected
     key, value = output.read_text().rstrip("\n").split("=", 1)
-    assert (key, json.loads(value)) == ("matrix", {"env": names})
+    assert (key, json.loads(value)) == ("matrix", expected)
 
 
 def test_the_workflow_runs_each_planned_lab_command() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import List, Optional
 
 import typer
@@ -17,7 +18,9 @@ envs_app = typer.Typer(help="The pinned environments of containers/matrix.toml."
 
 @envs_app.command("list")
 def envs_list() -> None:
-    """Name, kind, TensorFlow, Keras, Python, and whether it is made (image built, venv made)."""
+    """Name, kind, TensorFlow, Keras, Python, and whether it is made (image built, venv made).
+
+    A made venv reports its versions itself (probed); otherwise the pins are shown as declared."""
     matrix = load_matrix()
     client, why = None, ""
     if any(e.kind == "image" for e in matrix):
@@ -40,7 +43,15 @@ def envs_list() -> None:
 
             venv = made_venv(e)
             made, where = ("yes", str(venv)) if venv else ("no", "")
-        rows.append([e.name, e.kind, e.tensorflow, e.keras, e.python, made, where])
+        versions = [e.tensorflow, e.keras, e.python]
+        if e.kind == "interpreter" and made == "yes":
+            from lab.environments.interpreter import probe_venv
+
+            found = probe_venv(Path(where), e.environment)
+            if found:
+                keras = f"{found.get('keras')} ({found.get('keras_package')})"
+                versions = [f"{found['tensorflow']} (probed)", keras, found["python"]]
+        rows.append([e.name, e.kind, *versions, made, where])
     typer.echo("\n".join(table(["env", "kind", "tensorflow", "keras", "python", "made", "where"], rows)))
     if why:
         typer.echo(f"(image status unknown: {why})", err=True)

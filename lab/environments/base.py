@@ -32,6 +32,11 @@ class Environment(Protocol):
     kind: str
     """'local', 'interpreter' or 'image'."""
 
+    def check(self) -> None:
+        """Cheap checks before any work (the interpreter exists, is a file, has the right
+        version); EnvironmentUnavailable, one line, when they fail."""
+        ...
+
     def prepare(self, note: Note) -> None:
         """Make the environment ready (build the image, create the venv, check the interpreter);
         EnvironmentUnavailable, one line, when it cannot be."""

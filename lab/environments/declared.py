@@ -61,6 +61,8 @@ class Env:
     """The hashed lock file the image installs from: containers/locks/<name>.txt."""
     recipe: Path = CONTAINERS_DIR
     """The directory holding the Dockerfiles and base.sh this env's image is built with."""
+    copy_host_python: bool = False
+    """The offline image copies the host's CPython of this version in (no Debian suite has it)."""
     lock_exclude_newer: str = ""
     """The lock resolves only files uploaded before this instant (uv's --exclude-newer)."""
     description: str = ""
@@ -137,6 +139,7 @@ def _make_env(
         pins=pins,
         lock=recipe / "locks" / f"{name}.txt",
         recipe=recipe,
+        copy_host_python=bool(pythons[python].get("copy_host_python", False)),
         lock_exclude_newer=exclude_newer,
         description=entry.get("description", ""),
     )
@@ -165,7 +168,10 @@ def env_fingerprint(env: Env) -> str:
         "platform": env.platform, "environment": dict(sorted(env.environment.items())),
     }
     digest.update(json.dumps(entry, sort_keys=True).encode())
-    for part in (env.lock, *(env.recipe / name for name in RECIPE_FILES)):
+    # The host-Python recipe is part only of the envs that use it: adding it to RECIPE_FILES
+    # would have changed the tag of every other image, though none of them is made with it.
+    names = RECIPE_FILES + (("Dockerfile.offline-hostpython",) if env.copy_host_python else ())
+    for part in (env.lock, *(env.recipe / name for name in names)):
         digest.update(f"\0{part.name}\0".encode())
         digest.update(part.read_bytes() if part.is_file() else b"<missing>")
     return digest.hexdigest()

@@ -27,6 +27,9 @@ class FakeEnvironment:
         self.unavailable = unavailable
         self.batches: List[List[Trial]] = []
 
+    def check(self) -> None:
+        pass
+
     def prepare(self, note: Note) -> None:
         if self.unavailable:
             raise EnvironmentUnavailable(self.unavailable)

@@ -126,6 +126,9 @@ class ImageEnvironment:
         self.image_id = ""
         self.freeze: List[str] = []
 
+    def check(self) -> None:
+        pass  # the Docker daemon answered when the environment was resolved
+
     def prepare(self, note: Note) -> None:
         from lab.environments.images import ImageBuildFailed, build_image
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -99,11 +100,18 @@ def _build(env: Env, client: Any, tag: str, note: ProgressFn, offline: Optional[
         context = Path(tmp)
         shutil.copyfile(env.lock, context / "lock.txt")
         if offline:
+            # Looked for first: without a host Python there is no point fetching base or wheels.
+            home = host_python_home(env.python) if env.copy_host_python else None
             buildargs = {"BASE": base_image(env.debian, client, note, env.recipe / "base.sh")}
             (context / "wheels").mkdir()
             for path in wheels.download(env, note):
                 _link_or_copy(path, context / "wheels" / path.name)
             dockerfile = "Dockerfile.offline"
+            if home is not None:
+                note(f"no Debian suite has Python {env.python}: copying the host's {home} into the image")
+                _copy_python(home, context / "python")
+                buildargs["PYTHON_HOME"] = str(home)
+                dockerfile = "Dockerfile.offline-hostpython"
         else:
             buildargs = {"PYTHON": env.python}
             dockerfile = "Dockerfile"
@@ -114,6 +122,8 @@ def _build(env: Env, client: Any, tag: str, note: ProgressFn, offline: Optional[
             "lab.python": env.python, "lab.tensorflow": env.tensorflow,
             "lab.keras": env.keras, "lab.numpy": env.numpy,
         }
+        if "PYTHON_HOME" in buildargs:
+            labels["lab.host-python"] = buildargs["PYTHON_HOME"]
         try:
             # No network inside an offline build: proof that every file came from the lock.
             _stream_build(client, context, tag, buildargs, labels, note, network_mode="none" if offline else None)
@@ -182,6 +192,42 @@ def base_image(
     return tag
 
 
+def host_python_home(version: str) -> Path:
+    """The prefix of a self-contained CPython `version` on the host (pyenv's), for an offline
+    image to copy in at the same path; ImageBuildFailed saying how to get one when none is found."""
+    from lab.environments.interpreter import candidate_pythons
+
+    for python in candidate_pythons(version):
+        try:
+            done = subprocess.run(
+                [python, "-c", "import platform, sys; print(platform.python_version(), sys.base_prefix)"],
+                capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        found, _, prefix = done.stdout.strip().partition(" ")
+        # A distribution's python (prefix /usr) is spread over the system: it cannot be copied.
+        if done.returncode == 0 and found.startswith(version + ".") and prefix not in ("/", "/usr", "/usr/local"):
+            return Path(prefix)
+    raise ImageBuildFailed(
+        f"no Debian suite ships Python {version} and no CPython {version} of its own prefix was found on the "
+        f"host to copy in: install one with `pyenv install {version}` (or pull python:{version}-slim from a registry)")
+
+
+# The host's site-packages (its pip, setuptools, .pth files) is host state the venv never
+# sees, and the test suite is 60 MB no trial runs: neither goes into the image.
+_PYTHON_SKIP = re.compile(r"^lib/python\d+\.\d+/(site-packages/.+|test)$")
+
+
+def _copy_python(home: Path, target: Path) -> None:
+    """A copy (hard links where possible) of the interpreter prefix `home`, links kept as links."""
+    def ignore(folder: str, names: List[str]) -> List[str]:
+        rel = os.path.relpath(folder, home)
+        return [name for name in names if _PYTHON_SKIP.match(os.path.normpath(os.path.join(rel, name)))]
+
+    shutil.copytree(home, target, symlinks=True, ignore=ignore,
+                    copy_function=lambda source, dest: _link_or_copy(Path(source), Path(dest)))
+
+
 def _have_or_pull(client: Any, image: str) -> bool:
     import docker.errors
 
@@ -222,4 +268,4 @@ def _link_or_copy(source: Path, target: Path) -> None:
     try:
         os.link(source, target)
     except OSError:
-        shutil.copyfile(source, target)
+        shutil.copy2(source, target)  # copy2: an interpreter's executables keep their mode

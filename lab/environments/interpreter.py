@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import json
 import os
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from lab.cache import cache_root
 from lab.environments.base import GuestRun, Note
 from lab.environments.declared import Env
-from lab.environments.process import check_interpreter, run_guest
+from lab.environments.process import check_interpreter, run_guest, stop_guests
 from lab.environments.shipment import Shipment
 from lab.errors import EnvironmentUnavailable
 from lab.locking import file_lock
@@ -85,8 +86,12 @@ class InterpreterEnvironment:
         digest.update(self.base_version.encode())
         return digest.hexdigest()
 
+    def check(self) -> None:
+        if not self.base:
+            self._find_base()
+
     def prepare(self, note: Note) -> None:
-        self._find_base()
+        self.check()
         venv = cache_root() / "venvs" / f"{self.name}-{self.fingerprint()[:12]}"
         with file_lock(venv.with_suffix(".lock"), lambda: note(f"waiting for another process making {venv}")):
             if not (venv / READY).exists():
@@ -121,7 +126,7 @@ class InterpreterEnvironment:
                          self.spec.environment)
 
     def stop(self) -> None:
-        pass  # the guest is in our process group: Ctrl-C reached it too
+        stop_guests()
 
     def describe(self) -> Dict[str, Any]:
         return {"kind": self.kind, "python": self.spec.python, "base_python": self.base or None,
@@ -132,3 +137,21 @@ def made_venv(spec: Env) -> Optional[Path]:
     """The ready venv of `spec` under the cache, if one was made (for `lab envs list`)."""
     ready = sorted((cache_root() / "venvs").glob(f"{glob.escape(spec.name)}-*/{READY}"))
     return ready[-1].parent if ready else None
+
+
+def probe_venv(venv: Path, environment: Mapping[str, str]) -> Dict[str, Any]:
+    """The venv's Python, TensorFlow, Keras and numpy as it reports them ({} when it cannot)."""
+    from lab.environments.shipment import Staged
+
+    with Staged([]) as shipment:
+        variables = {**os.environ, **environment, "PYTHONPATH": str(shipment.root), "TF_CPP_MIN_LOG_LEVEL": "3"}
+        try:
+            done = subprocess.run([str(venv / "bin" / "python"), "-m", "lab.guest.probe"], capture_output=True,
+                                  text=True, timeout=120, env=variables, stdin=subprocess.DEVNULL)
+        except (OSError, subprocess.TimeoutExpired):
+            return {}
+    try:
+        found = json.loads(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else {}
+    except (ValueError, IndexError):
+        return {}
+    return found if isinstance(found, dict) else {}

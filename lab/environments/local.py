@@ -7,7 +7,7 @@ import sys
 from typing import Any, Dict, Optional, Sequence
 
 from lab.environments.base import GuestRun, Note
-from lab.environments.process import check_interpreter, run_guest
+from lab.environments.process import check_interpreter, run_guest, stop_guests
 from lab.environments.shipment import Shipment
 from lab.plan import Trial
 
@@ -25,8 +25,11 @@ class LocalEnvironment:
         self.name = name
         self.python = python or os.environ.get("LAB_PYTHON") or sys.executable
 
-    def prepare(self, note: Note) -> None:
+    def check(self) -> None:
         check_interpreter(self.python, HOW)
+
+    def prepare(self, note: Note) -> None:
+        self.check()
 
     def identity(self) -> Optional[str]:
         return None
@@ -36,7 +39,7 @@ class LocalEnvironment:
         return run_guest(self.name, self.python, trials, shipment, timeout_s, hint)
 
     def stop(self) -> None:
-        pass  # the guest is in our process group: Ctrl-C reached it too
+        stop_guests()
 
     def describe(self) -> Dict[str, Any]:
         return {"kind": self.kind, "python": self.python}

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
-from typing import Mapping, Optional, Sequence
+from typing import IO, Mapping, Optional, Sequence, Set
 
 from lab.environments.base import GuestRun
 from lab.environments.shipment import Shipment, collect, write_request
@@ -14,6 +16,9 @@ from lab.errors import EnvironmentUnavailable
 from lab.plan import Trial
 from lab.record import Status
 
+# Guests run by this process, by process-group id, so Ctrl-C can end them.
+_running: Set[int] = set()
+_lock = threading.Lock()
 EXIT_NO_TENSORFLOW = 3  # lab.guest's code; kept here so the host never imports the guest's entry
 LOG_TAIL_BYTES = 64 << 10
 
@@ -56,8 +61,7 @@ def run_guest(env: str, python: str, trials: Sequence[Trial], shipment: Shipment
         command = [python, "-m", "lab.guest", "--request", str(request), "--out", str(records), "--freeze", str(freeze)]
         try:
             with open(log, "wb") as log_file:
-                code = subprocess.run(command, stdout=log_file, stderr=subprocess.STDOUT, env=variables,
-                                      stdin=subprocess.DEVNULL, timeout=timeout_s, cwd=tmp).returncode
+                code = _run_group(command, log_file, variables, timeout_s, tmp)
         except subprocess.TimeoutExpired:
             return GuestRun(collect(env, trials, records, Status.TIMEOUT, f"the batch ran past {timeout_s:g}s").records)
         except OSError as exc:
@@ -68,3 +72,38 @@ def run_guest(env: str, python: str, trials: Sequence[Trial], shipment: Shipment
             raise EnvironmentUnavailable(f"{python} has no TensorFlow ({log_tail(log, 1)}): {install_hint}")
         detail = f"the environment's process exited with code {code}: {log_tail(log)}"
         return GuestRun(collect(env, trials, records, Status.CRASHED, detail).records, installed)
+
+
+def _run_group(command: Sequence[str], log: IO[bytes], variables: Mapping[str, str], timeout_s: float,
+               cwd: str) -> int:
+    """Run the guest in a process group of its own and, past the timeout, kill the whole group:
+    a guest may start processes of its own (TensorFlow 1's eager twins run in a second one)."""
+    proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=dict(variables),
+                            stdin=subprocess.DEVNULL, cwd=cwd, start_new_session=True)
+    with _lock:
+        _running.add(proc.pid)
+    try:
+        return proc.wait(timeout=timeout_s)
+    except BaseException:  # the timeout, or Ctrl-C: nothing of the guest outlives the lab
+        _kill_group(proc.pid)
+        proc.wait()
+        raise
+    finally:
+        with _lock:
+            _running.discard(proc.pid)
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def stop_guests() -> None:
+    """Kill every guest process group this lab process started (Ctrl-C): having a session of
+    their own, they do not get the terminal's interrupt. Their finished records are kept."""
+    with _lock:
+        running = list(_running)
+    for pid in running:
+        _kill_group(pid)

@@ -52,6 +52,13 @@ def platform_tags(platform: str) -> List[str]:
     return tags + [f"manylinux2014_{arch}", f"manylinux2010_{arch}", f"manylinux1_{arch}"]
 
 
+def cpython_abi(python: str) -> str:
+    """CPython's ABI tag for `python` ('3.11'): cp311, or cp37m up to 3.7 (pymalloc's `m`,
+    dropped in 3.8), which is what every cp37 wheel, TensorFlow 1.15's included, is tagged."""
+    major, minor = (int(part) for part in python.split(".")[:2])
+    return f"cp{major}{minor}" + ("m" if (major, minor) < (3, 8) else "")
+
+
 def download(env: Env, on_progress: Optional[ProgressFn] = None, dest: Optional[Path] = None) -> List[Path]:
     """The files (wheels, or an sdist where a pin has no wheel) the env's lock names, downloaded once.
 
@@ -61,13 +68,12 @@ def download(env: Env, on_progress: Optional[ProgressFn] = None, dest: Optional[
     note = on_progress or (lambda line: None)
     dest = dest or cache_dir() / f"cp{env.python.replace('.', '')}-{env.platform}"
     dest.mkdir(parents=True, exist_ok=True)
-    py = env.python.replace(".", "")
     cmd = [
         sys.executable, "-m", "pip", "download", "--no-deps", "--require-hashes",
         "--progress-bar", "off", "--disable-pip-version-check",
         "-r", str(env.lock), "--dest", str(dest),
         # --no-deps lets pip fall back to an sdist where a pin has no wheel (TF 2.5's wrapt).
-        "--implementation", "cp", "--python-version", env.python, "--abi", f"cp{py}",
+        "--implementation", "cp", "--python-version", env.python, "--abi", cpython_abi(env.python),
         # uv checked Requires-Python when it locked; pip reads `3.9` as 3.9.0 and would refuse
         # pins such as cryptography's `!=3.9.0,!=3.9.1`, which the image's 3.9.2 satisfies.
         "--ignore-requires-python",

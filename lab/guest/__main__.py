@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any, Dict, List
@@ -40,6 +41,7 @@ def main(argv: List[str]) -> int:
     parser.add_argument("--request", required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--freeze", help="also write the installed distributions here (for the manifest)")
+    parser.add_argument("--only-mode", choices=[m.value for m in Mode], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     request = json.loads(Path(args.request).read_text())
     # Scenario folders are named relative to the shipment: the folder holding this `lab`.
@@ -54,19 +56,34 @@ def main(argv: List[str]) -> int:
     except Exception as exc:
         print(f"lab-guest: cannot import tensorflow: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_NO_TENSORFLOW
+    # TensorFlow 1 starts in graph mode and can switch to eager execution once, before any
+    # graph exists: its eager twins run in a second process of this entry that switches first.
+    one_mode_per_process = tf.__version__.startswith("1.")
+    if one_mode_per_process and args.only_mode == Mode.EAGER.value:
+        tf.compat.v1.enable_eager_execution()
     tf.config.threading.set_inter_op_parallelism_threads(1)
     tf.config.threading.set_intra_op_parallelism_threads(1)
     if args.freeze:
         Path(args.freeze).write_text("\n".join(installed_distributions()) + "\n")
     facts = environment_facts(tf)
+    elsewhere = []
     with open(args.out, "a") as out:
         for index, trial in enumerate(request["trials"]):
             if trial["scenario"] not in scenarios:
                 print(f"lab-guest: unknown scenario {trial['scenario']!r}", file=sys.stderr)
                 return EXIT_BAD_REQUEST
+            if args.only_mode and trial["mode"] != args.only_mode:
+                continue
+            if one_mode_per_process and not args.only_mode and trial["mode"] == Mode.EAGER.value:
+                elsewhere.append(index)
+                continue
             result = run_trial(tf, scenarios[trial["scenario"]], Mode(trial["mode"]), int(trial["seed"]), facts)
             out.write(_line(index, result) + "\n")
             out.flush()
+    if elsewhere:
+        # Results carry their trial's index, so the host reads them in any order.
+        return subprocess.call([sys.executable, "-m", "lab.guest", "--request", args.request, "--out", args.out,
+                                "--only-mode", Mode.EAGER.value])
     return 0
 
 

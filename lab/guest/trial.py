@@ -3,15 +3,33 @@
 from __future__ import annotations
 
 import random
+import re
 import time
 from contextlib import contextmanager
-from typing import Any, Dict, Iterator
+from typing import Any, Dict, Iterator, Optional
 
 from lab.guest.catalog import Mode, Scenario
 from lab.guest.observe import Recorder, exception_value
 
 STATUS_OK = "ok"
 STATUS_ERROR = "error"  # an exception escaped the twin
+STATUS_NOT_APPLICABLE = "not_applicable"  # the twin's code uses an API this TensorFlow lacks
+
+_NO_ATTRIBUTE = re.compile(r"^module '(tensorflow(?:_core)?(?:\.[\w.]*)?)' has no attribute '(\w+)'$")
+# TensorFlow's public API lives under generated modules (tensorflow._api.v1.random,
+# tensorflow.python.keras.api._v1.keras.initializers): what follows the root is the `tf.` name.
+_API_ROOT = re.compile(r"\.(?:_api\.v\d+|api\._v\d+)(?:\.|$)")
+
+
+def missing_api(exc: BaseException) -> Optional[str]:
+    """'tf.random.set_seed' when `exc` says this TensorFlow has no such public name, else None."""
+    match = _NO_ATTRIBUTE.match(str(exc)) if isinstance(exc, AttributeError) else None
+    if match is None:
+        return None
+    module, name = match.groups()
+    parts = _API_ROOT.split(module, maxsplit=1)
+    public = parts[1] if len(parts) > 1 else module.partition(".")[2]
+    return ".".join(p for p in ("tf", public, name) if p)
 
 
 def reset_state(tf: Any, seed: int) -> None:
@@ -50,13 +68,16 @@ def graph_mode(tf: Any, seed: int) -> Iterator[None]:
     otherwise. The graph twin stands for TF1 code, so it gets reference variables; the
     setting is restored afterwards so eager trials in the same process are unaffected.
     """
+    # Put back what was there: TF 2 starts with resource variables on, TF 1 with them off.
+    enabled = getattr(tf.compat.v1, "resource_variables_enabled", lambda: True)()
     tf.compat.v1.disable_resource_variables()
     try:
         with tf.Graph().as_default():
             tf.compat.v1.set_random_seed(seed)
             yield
     finally:
-        tf.compat.v1.enable_resource_variables()
+        if enabled:
+            tf.compat.v1.enable_resource_variables()
 
 
 def run_trial(tf: Any, scenario: Scenario, mode: Mode, seed: int, facts: Dict[str, Any]) -> Dict[str, Any]:
@@ -81,5 +102,8 @@ def run_trial(tf: Any, scenario: Scenario, mode: Mode, seed: int, facts: Dict[st
             scenario.twin(mode)(tf, obs)
     except Exception as exc:  # outcomes are values: a twin's failure is recorded, not raised
         status, error = STATUS_ERROR, exception_value(exc)
+        missing = missing_api(exc)
+        if missing:  # written for a TensorFlow that has it: its claims cannot be judged here
+            status, error = STATUS_NOT_APPLICABLE, dict(error, missing=missing)
     return {"scenario": scenario.id, "mode": mode.value, "status": status, "observations": obs.observations,
             "error": error, "facts": trial_facts, "duration_s": round(time.perf_counter() - start, 6)}

@@ -54,7 +54,8 @@ def verdict_rows(records: Sequence[Record], judgements: Sequence[Judgement]) -> 
     for j in judgements:
         row = rows.setdefault((j.scenario, j.claim), Row(j.scenario, j.claim, j.text, {}))
         st = status.get((j.env, j.scenario, j.mode), "ok")
-        row.cells[(j.env, j.mode)] = j.verdict.value if st == "ok" else f"({st})"
+        # n/a: the twin uses an API this TensorFlow lacks; (error), (crashed): it did not finish.
+        row.cells[(j.env, j.mode)] = j.verdict.value if st == "ok" else "n/a" if st == "not_applicable" else f"({st})"
     return list(rows.values())
 
 

@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 from typing import Dict, List, Mapping, Sequence
 
 from lab.record import Record
+from lab.reports import emulation
 from lab.reports.drift import (
     columns,
     env_facts,
@@ -52,6 +53,13 @@ def terminal(records: Sequence[Record], judgements: Sequence[Judgement], problem
     lines += _section("graph and eager disagree", gaps_by_scenario(mode_gaps(records), records), MAX_LINES)
     lines += _section("verdicts that change between environments", verdict_drift(rows, cols), MAX_LINES)
     lines += _section("observations that change between environments", observation_drift(records), MAX_LINES)
+    diffs = emulation.emulation_diffs(records, judgements)
+    if diffs:
+        real = diffs[0].real_env
+        lines += _section(f"compat.v1 graph twins that judge otherwise than real TF1 ({real})",
+                          emulation.verdict_lines(diffs), MAX_LINES)
+        lines += _section(f"compat.v1 graph observations that differ from real TF1 ({real})",
+                          emulation.observation_lines(diffs), MAX_LINES)
     return "\n".join(clip(line, LINE_WIDTH) for line in lines) + "\n"
 
 
@@ -82,6 +90,15 @@ def markdown(records: Sequence[Record], judgements: Sequence[Judgement], problem
                           ("Observations that change between environments", observation_drift(records))):
         out += ["", f"## {title_}", ""]
         out += [f"- {_md_escape(line)}" for line in lines] or ["None."]
+    diffs = emulation.emulation_diffs(records, judgements)
+    if diffs:
+        out += ["", f"## The compat.v1 emulation against real TF1 ({diffs[0].real_env})", "",
+                "The graph twins in each TF 2 environment beside the same twins on real TensorFlow 1.", "",
+                "### Verdicts and statuses that differ", ""]
+        out += [f"- {_md_escape(line)}" for line in emulation.verdict_lines(diffs)] or ["None."]
+        out += ["", "### Observations that differ", ""]
+        out += [f"- {_md_escape(line)}" for line in emulation.grouped(
+            [d for d in diffs if d.kind == "observation"])] or ["None."]
     order = env_order(records)
     unfinished = sorted((r for r in records if not r.ok), key=lambda r: order.index(r.env))
     if unfinished:
@@ -106,7 +123,7 @@ def junit(records: Sequence[Record], judgements: Sequence[Judgement]) -> str:
             case = ET.SubElement(suite, "testcase", classname=f"{env}.{j.scenario}",
                                  name=f"#{j.claim} [{j.mode}] {j.text}")
             record = status.get((env, j.scenario, j.mode))
-            if record is not None and not record.ok:
+            if record is not None and record.failed:
                 counts["errors"] += 1
                 ET.SubElement(case, "error", type=record.status, message=(record.error or {}).get("message", ""))
             elif j.verdict.value == "REFUTED":
