@@ -43,8 +43,6 @@ def last_words(lines: Sequence[str]) -> str:
 
 def crash_message(why: str, lines: Sequence[str], trials: Sequence[Trial], unanswered: Sequence[int]) -> str:
     """`why`, with the trial that was running and the log's last words when the log has them."""
-    if not lines:
-        return why
     index = running_trial(lines, trials, unanswered)
     where = f" while running {trials[index].scenario}[{trials[index].mode.value}]" if index is not None else ""
     words = last_words(lines)

@@ -24,7 +24,7 @@ DEFAULT_PIDS = 1024
 DEFAULT_FILE_LIMIT = 256 << 20
 # The container ends itself this long after the host's timeout: the host kills it first, but a
 # host killed with -9 cannot, and its container must not run forever.
-SELF_TIMEOUT_GRACE_S = 15
+SELF_TIMEOUT_GRACE_S = 10
 LOG_LINES = 40
 GUEST = ["python", "-m", "lab.guest", "--request", "/io/request.json", "--out", "/io/records.jsonl",
          "--freeze", "/io/freeze.txt"]
@@ -133,8 +133,11 @@ class DockerRunner:
                                              f"read ({_first_line(exc)}); removed by another process?")
         if oom:
             return collected(Status.CRASHED, f"the container was killed for memory (limit {self.memory})")
-        if code == 137 and time.monotonic() - started >= self.timeout_s:
-            return collected(Status.TIMEOUT, f"the batch ran past {self.timeout_s:g}s", self._log(container))
+        if code == 137:  # SIGKILL from outside: `docker kill`, `docker rm -f`, or its own timeout
+            if time.monotonic() - started >= self.timeout_s:
+                return collected(Status.TIMEOUT, f"the batch ran past {self.timeout_s:g}s", self._log(container))
+            return collected(Status.CRASHED, "the container was killed (exit code 137; by `docker kill` or "
+                                             "`docker rm -f`?)", self._log(container))
         return collected(Status.CRASHED, f"the container exited with code {code}", self._log(container))
 
     @staticmethod

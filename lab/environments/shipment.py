@@ -145,7 +145,8 @@ def collect(env: str, trials: Sequence[Trial], path: Path, missing: Status, why:
         t = trials[index]
         done[index] = Record(t.scenario, t.mode, env, t.seed, Status(data["status"]), data["observations"],
                              data["error"], {**data["facts"], **(host_facts or {})}, float(data["duration_s"]))
-    why = crash_message(why, log, trials, [i for i in range(len(trials)) if i not in done])
+    if missing is not Status.NOT_RUN:  # it started: say which trial it was running, and why it stopped
+        why = crash_message(why, log, trials, [i for i in range(len(trials)) if i not in done])
     if refused:
         why = f"{why}; {refused} line(s) from the guest refused as invalid"
     records = [done.get(i) or unfinished(t.scenario, t.mode, env, t.seed, missing, why, host_facts)
