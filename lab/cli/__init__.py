@@ -49,6 +49,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     command = typer.main.get_command(app)
     # A run that was interrupted ignores further Ctrl-C while it saves; a caller (a test) keeps its own.
     on_interrupt = signal.getsignal(signal.SIGINT) if _main_thread() else None
+    runs.forget_interruption()
     try:
         result = command.main(args=argv, prog_name="lab", standalone_mode=False)
     except _USAGE_ERROR as exc:
@@ -65,6 +66,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     finally:
         if on_interrupt is not None:
             signal.signal(signal.SIGINT, on_interrupt)
+    if result == INTERRUPTED_EXIT_CODE and not runs.interruption_said():
+        # Typer turns a Ctrl-C outside a run's wait for environments (loading scenarios,
+        # building an image) into a silent exit 130: say it.
+        typer.echo("lab: interrupted", err=True)
     return result if isinstance(result, int) else 0
 
 

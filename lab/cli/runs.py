@@ -42,6 +42,24 @@ def progress(names: List[str]) -> Iterator[Callable[[str, str], None]]:
         yield note
 
 
+_said: List[str] = []
+
+
+def say_interrupted(line: str) -> None:
+    """The one line a run that Ctrl-C stopped prints (main prints a plain one for other commands)."""
+    _said.append(line)
+    typer.echo(line, err=True)
+
+
+def interruption_said() -> bool:
+    return bool(_said)
+
+
+def forget_interruption() -> None:
+    """A new command starts with nothing said (tests call main more than once per process)."""
+    _said.clear()
+
+
 def check_out_folder(out: Optional[Path]) -> None:
     """An --out that cannot be written is found before any work, not after it: the folder is
     made and a file written in it (permission bits do not tell: root may not write in /proc)."""
@@ -138,7 +156,7 @@ def run(
             typer.echo(matrix_report.terminal(result.records, result.judgements, result.problems), nl=False)
     if result.interrupted:
         saved = f"; the finished environments' records are in {out}" if out is not None else ""
-        typer.echo(f"lab: interrupted{saved}", err=True)
+        say_interrupted(f"lab: interrupted{saved}")
     raise typer.Exit(pipeline.exit_code(result))
 
 
@@ -181,5 +199,5 @@ def compare_all(
         typer.echo(text, nl=not text.endswith("\n"))
         changed = code != 0
     if result.interrupted:
-        typer.echo("lab: interrupted; the finished environments' records are saved", err=True)
+        say_interrupted("lab: interrupted; the finished environments' records are saved")
     raise typer.Exit(pipeline.exit_code(result, changed))
