@@ -61,10 +61,12 @@ def forget_interruption() -> None:
 
 
 def check_out_folder(out: Optional[Path]) -> None:
-    """An --out that cannot be written is found before any work, not after it: the folder is
-    made and a file written in it (permission bits do not tell: root may not write in /proc)."""
+    """An --out that cannot be written is found before any work, not after it: a file is
+    written there (permission bits do not tell: root may not write in /proc), and the folders
+    made for it are removed again, so a run that stops early leaves nothing."""
     if out is None:
         return
+    made = [p for p in [out, *out.parents] if not p.exists()]
     try:
         out.mkdir(parents=True, exist_ok=True)
         handle, probe = tempfile.mkstemp(dir=out, prefix=".lab-probe-")
@@ -72,6 +74,12 @@ def check_out_folder(out: Optional[Path]) -> None:
         os.unlink(probe)
     except OSError as exc:
         raise UsageError(f"--out {out} cannot be written ({exc.strerror}); choose another --out") from None
+    finally:
+        for folder in made:  # deepest first
+            try:
+                folder.rmdir()
+            except OSError:
+                break
 
 
 def execute(ids: Optional[List[str]], everything: bool, envs: List[str], mode: Optional[List[str]], seed: int,
