@@ -7,6 +7,8 @@ EnvOutcome that says so, with a record per trial, and the other environments go 
 from __future__ import annotations
 
 import os
+import signal
+import threading
 import traceback
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -134,25 +136,33 @@ class Execution:
         try:
             wait(list(futures.values()))
         except KeyboardInterrupt:
+            _ignore_further_interrupts()
             return self._interrupted(pool, futures, trials, stop), True
         pool.shutdown()
         return [futures[e.name].result() for e in self.envs], False
 
     def _interrupted(self, pool: ThreadPoolExecutor, futures: Dict[str, Future[EnvOutcome]],
                      trials: Sequence[Trial], stop: Callable[[], None]) -> List[EnvOutcome]:
-        # A second Ctrl-C while stopping must not lose what finished: keep collecting.
-        for _ in range(3):
-            try:
-                stop()
-                # Killed containers and interrupted local processes return what they had finished.
-                wait(list(futures.values()), timeout=STOP_GRACE_S)
-                break
-            except KeyboardInterrupt:
-                continue
+        stop()
+        # Killed containers and interrupted local processes return what they had finished.
+        wait(list(futures.values()), timeout=STOP_GRACE_S)
         pool.shutdown(wait=False, cancel_futures=True)
         finished = {n: f.result() for n, f in futures.items() if f.done() and not f.exception()}
         return [finished.get(e.name) or EnvOutcome(e.name, not_run(e.name, trials, "interrupted"), e.describe(),
                                                    problem="interrupted") for e in self.envs]
+
+
+def _ignore_further_interrupts() -> None:
+    """After the first Ctrl-C, the next ones only say that the lab is stopping: a second press
+    50 ms later must not interrupt the stopping, the judging or the saving of what finished."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def stopping(signum: int, frame: Any) -> None:
+        # os.write: a handler that printed while the main thread printed would raise.
+        os.write(2, b"lab: stopping; the finished records are being saved\n")
+
+    signal.signal(signal.SIGINT, stopping)
 
 
 def run_batch(env: Environment, trials: Sequence[Trial], scenario_dirs: Sequence[Path],

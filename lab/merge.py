@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Sequence, Tuple
 
 from lab import results
 from lab.errors import UsageError
@@ -78,7 +78,18 @@ def _collect(folders: Sequence[Path], scenarios: Mapping[str, Scenario]) -> Tupl
     return [r for r, _ in seen.values()], manifests
 
 
-def merge_results(folders: Sequence[Path], out: Path, scenarios: Mapping[str, Scenario]) -> Result:
+def version_warning(inputs: Sequence[Tuple[Path, Mapping[str, Any], Any]]) -> str:
+    """One line when the folders were made by different lab versions, else ''."""
+    versions = {str(folder): str(m.get("lab_version") or "unknown") for folder, m, _ in inputs}
+    if len(set(versions.values())) < 2:
+        return ""
+    each = ", ".join(f"{folder}: {version}" for folder, version in versions.items())
+    return (f"the folders were made by different lab versions ({each}); their records are merged, "
+            "but rerun the older ones if a change between those versions matters")
+
+
+def merge_results(folders: Sequence[Path], out: Path, scenarios: Mapping[str, Scenario],
+                  warn: Callable[[str], None] = lambda line: None) -> Result:
     """Write one results folder at `out` from `folders`: records joined, every claim judged again
     with the current scenarios, the manifests' envs joined and each input's commit and lab
     version kept under `merged_from`; report.md and junit.xml regenerated."""
@@ -87,6 +98,9 @@ def merge_results(folders: Sequence[Path], out: Path, scenarios: Mapping[str, Sc
     if (out / "records").exists():
         raise UsageError(f"{out} already holds results; merge into a new folder")
     records, inputs = _collect(folders, scenarios)
+    mixed = version_warning(inputs)
+    if mixed:
+        warn(mixed)
     seeds = sorted({r.seed for r in records})
     if len(seeds) > 1:
         raise UsageError(f"the folders ran with different seeds ({', '.join(map(str, seeds))}): "

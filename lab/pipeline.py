@@ -20,6 +20,7 @@ from lab.guest.catalog import Mode, Scenario
 from lab.judge import judge_all
 from lab.plan import DEFAULT_SEED, MAX_SEED, Plan, Trial
 from lab.record import Record
+from lab.scratch import remove_stale_scratch
 from lab.verdict import Judgement
 
 ENVIRONMENT_EXIT_CODE = 3
@@ -94,6 +95,7 @@ def run(scenarios: Mapping[str, Scenario], the_plan: Plan, scenario_dirs: Sequen
         python: Optional[str] = None, timeout_s: float = DEFAULT_TIMEOUT_S, use_cache: bool = True,
         workers: Optional[int] = None, on_event: Optional[EventFn] = None) -> Result:
     """Execute the plan in its environments and judge every record once."""
+    remove_stale_scratch()  # what a lab killed with -9 left in the temporary directory
     envs = resolve(the_plan.envs, python)
     for env in envs:
         env.check()  # a wrong --python is one line before any work, not a failed environment after it

@@ -143,3 +143,13 @@ def test_lab_merge_prints_the_matrix_and_exits_as_the_run_would(per_env, tmp_pat
     out = capsys.readouterr().out
     assert "old/g" in out and out.index("old/g") < out.index("new/g")
     assert f"merged 2 folders: {tmp_path / 'm'}" in out
+
+
+def test_folders_of_different_lab_versions_merge_with_a_one_line_warning(fixture_scenarios, per_env, tmp_path,
+                                                                          capsys, monkeypatch) -> None:
+    monkeypatch.setenv("LAB_SCENARIOS", str(FIXTURE_SCENARIOS))
+    manifest = per_env["old"] / "manifest.json"
+    manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "lab_version": "0.0.1"}))
+    assert main(["merge", str(per_env["old"]), str(per_env["new"]), "--out", str(tmp_path / "merged")]) == 4
+    warnings = [line for line in capsys.readouterr().err.splitlines() if line.startswith("lab: warning: ")]
+    assert len(warnings) == 1 and "different lab versions" in warnings[0] and "0.0.1" in warnings[0]

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
+import threading
 from typing import List, Optional, Type
 
 import typer
 
 from lab import __version__
-from lab.cli import envs, results, runs, scenarios
+from lab.cli import clean, envs, results, runs, scenarios
 from lab.errors import LabError
+from lab.pipeline import INTERRUPTED_EXIT_CODE
 
 app = typer.Typer(
     name="lab",
@@ -26,6 +30,7 @@ app.command("compare-all")(runs.compare_all)
 app.add_typer(envs.envs_app, name="envs")
 app.command("merge")(results.merge)
 app.command("check")(results.check)
+app.command("clean")(clean.clean)
 
 
 @app.command()
@@ -42,6 +47,9 @@ _USAGE_ERROR: Type[Exception] = typer.BadParameter.__mro__[1]
 def main(argv: Optional[List[str]] = None) -> int:
     """Entry point: anticipated errors print one line; anything else keeps its traceback."""
     command = typer.main.get_command(app)
+    # A run that was interrupted ignores further Ctrl-C while it saves; a caller (a test) keeps its own.
+    on_interrupt = signal.getsignal(signal.SIGINT) if _main_thread() else None
+    runs.forget_interruption()
     try:
         result = command.main(args=argv, prog_name="lab", standalone_mode=False)
     except _USAGE_ERROR as exc:
@@ -49,14 +57,32 @@ def main(argv: Optional[List[str]] = None) -> int:
         where = f"lab {ctx.info_name} --help" if ctx is not None and ctx.info_name != "lab" else "lab --help"
         typer.echo(f"lab: error: {exc.format_message()} (see '{where}')", err=True)  # type: ignore[attr-defined]
         return 2
-    except typer.Abort:
+    except typer.Abort:  # click's form of a Ctrl-C outside the wait for environments
         typer.echo("lab: interrupted", err=True)
-        return 130
+        return INTERRUPTED_EXIT_CODE
     except LabError as exc:
         typer.echo(f"lab: error: {exc}", err=True)
         return exc.exit_code
+    finally:
+        if on_interrupt is not None:
+            signal.signal(signal.SIGINT, on_interrupt)
+    if result == INTERRUPTED_EXIT_CODE and not runs.interruption_said():
+        # Typer turns a Ctrl-C outside a run's wait for environments (loading scenarios,
+        # building an image) into a silent exit 130: say it.
+        typer.echo("lab: interrupted", err=True)
     return result if isinstance(result, int) else 0
 
 
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
 def entry() -> None:
-    sys.exit(main())
+    code = main()
+    if code == INTERRUPTED_EXIT_CODE:
+        # What finished is saved by now. An environment thread that Ctrl-C could not end (one
+        # streaming an image build) must not keep the process alive, and exit joins those threads.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)

@@ -22,7 +22,7 @@ def merge(
 ) -> None:
     """Join results folders made on different machines into one, with its reports regenerated."""
     scenarios = load_scenarios(configured_scenario_dirs())
-    result = merge_results(folders, out, scenarios)
+    result = merge_results(folders, out, scenarios, warn=lambda line: typer.echo(f"lab: warning: {line}", err=True))
     typer.echo(matrix_report.terminal(result.records, result.judgements, result.problems), nl=False)
     typer.echo(f"merged {len(folders)} folders: {out} (report.md, junit.xml, manifest.json, records/)")
     raise typer.Exit(pipeline.exit_code(result))

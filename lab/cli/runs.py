@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator, List, Optional, Tuple
@@ -40,19 +42,44 @@ def progress(names: List[str]) -> Iterator[Callable[[str, str], None]]:
         yield note
 
 
+_said: List[str] = []
+
+
+def say_interrupted(line: str) -> None:
+    """The one line a run that Ctrl-C stopped prints (main prints a plain one for other commands)."""
+    _said.append(line)
+    typer.echo(line, err=True)
+
+
+def interruption_said() -> bool:
+    return bool(_said)
+
+
+def forget_interruption() -> None:
+    """A new command starts with nothing said (tests call main more than once per process)."""
+    _said.clear()
+
+
 def check_out_folder(out: Optional[Path]) -> None:
-    """An --out that cannot be written is found before any work, not after it."""
+    """An --out that cannot be written is found before any work, not after it: a file is
+    written there (permission bits do not tell: root may not write in /proc), and the folders
+    made for it are removed again, so a run that stops early leaves nothing."""
     if out is None:
         return
-    existing = next((p for p in [out, *out.parents] if p.exists()), None)
-    if existing is not None and (not existing.is_dir() or not _writable(existing)):
-        raise UsageError(f"--out {out}: {existing} is not a writable folder; choose another --out")
-
-
-def _writable(folder: Path) -> bool:
-    import os
-
-    return os.access(folder, os.W_OK | os.X_OK)
+    made = [p for p in [out, *out.parents] if not p.exists()]
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(dir=out, prefix=".lab-probe-")
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as exc:
+        raise UsageError(f"--out {out} cannot be written ({exc.strerror}); choose another --out") from None
+    finally:
+        for folder in made:  # deepest first
+            try:
+                folder.rmdir()
+            except OSError:
+                break
 
 
 def execute(ids: Optional[List[str]], everything: bool, envs: List[str], mode: Optional[List[str]], seed: int,
@@ -90,8 +117,17 @@ def unavailable_lines(result: Result) -> None:
 IdsArg = Annotated[Optional[List[str]], typer.Argument(metavar="[ID]...", help="Scenario ids.")]
 ModeOpt = Annotated[Optional[List[str]], typer.Option(help="graph or eager; repeat for both (default).")]
 SeedOpt = Annotated[int, typer.Option(help="Seed for Python, numpy and TensorFlow before each twin (0 to 2**32-1).")]
-TimeoutOpt = Annotated[float, typer.Option(min=1, max=7 * 24 * 3600,
-                                           help="Seconds allowed for one environment's batch.")]
+MAX_TIMEOUT_S = 7 * 24 * 3600
+
+
+def _seconds(value: float) -> float:
+    # Not typer's min/max: its message does not say that inf and nan are what is wrong.
+    if not 1 <= value <= MAX_TIMEOUT_S:  # False for nan too
+        raise typer.BadParameter(f"{value:g} is not a number of seconds from 1 to {MAX_TIMEOUT_S} (7 days)")
+    return value
+
+
+TimeoutOpt = Annotated[float, typer.Option(callback=_seconds, help="Seconds allowed for one environment's batch.")]
 PythonOpt = Annotated[Optional[str], typer.Option(
     help="Interpreter with TensorFlow for 'local' (or, without local, the base Python of an interpreter env) "
          "[env: LAB_PYTHON].")]
@@ -128,7 +164,7 @@ def run(
             typer.echo(matrix_report.terminal(result.records, result.judgements, result.problems), nl=False)
     if result.interrupted:
         saved = f"; the finished environments' records are in {out}" if out is not None else ""
-        typer.echo(f"lab: interrupted{saved}", err=True)
+        say_interrupted(f"lab: interrupted{saved}")
     raise typer.Exit(pipeline.exit_code(result))
 
 
@@ -171,5 +207,5 @@ def compare_all(
         typer.echo(text, nl=not text.endswith("\n"))
         changed = code != 0
     if result.interrupted:
-        typer.echo("lab: interrupted; the finished environments' records are saved", err=True)
+        say_interrupted("lab: interrupted; the finished environments' records are saved")
     raise typer.Exit(pipeline.exit_code(result, changed))

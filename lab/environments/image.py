@@ -3,29 +3,40 @@
 from __future__ import annotations
 
 import os
-import tempfile
 import threading
+import time
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
 from lab.environments.base import GuestRun, Note
 from lab.environments.declared import Env
 from lab.environments.shipment import Shipment, collect, write_request
 from lab.plan import Trial
 from lab.record import Status
+from lab.scratch import alive, scratch_dir
 
 LABEL = "lab.batch"  # every container lab starts carries it, so none is ever left unaccounted for
 OWNER_LABEL = "lab.owner-pid"
 DEFAULT_MEMORY = "4g"
 DEFAULT_PIDS = 1024
+# The most a container may write into any one file, the records file included (like /tmp, bounded):
+# results are summaries of at most 8 MiB a line (shipment.MAX_RESULT_BYTES).
+DEFAULT_FILE_LIMIT = 256 << 20
+# The container ends itself this long after the host's timeout: the host kills it first, but a
+# host killed with -9 cannot, and its container must not run forever.
+SELF_TIMEOUT_GRACE_S = 10
+LOG_LINES = 40
 GUEST = ["python", "-m", "lab.guest", "--request", "/io/request.json", "--out", "/io/records.jsonl",
          "--freeze", "/io/freeze.txt"]
+WRITABLE = ("records.jsonl", "freeze.txt")
 
 
 class DockerRunner:
-    """Runs a batch in a container of the env's image: the project mounted read-only at /lab,
-    no network, a non-root user, a read-only root filesystem, memory and process limits, a
-    timeout. Records come back through a mounted folder, apart from TensorFlow's logs."""
+    """Runs a batch in a container of the env's image: the shipment mounted read-only at /lab,
+    no network, a non-root user without capabilities or a way to gain them (the images carry
+    setuid binaries), a read-only root filesystem, memory, process and file-size limits, a
+    timeout enforced outside and inside. Records come back through two files mounted one by
+    one: the container can create no file on the host, and write no more than the limit."""
 
     def __init__(
         self,
@@ -36,6 +47,7 @@ class DockerRunner:
         memory: str = DEFAULT_MEMORY,
         pids: int = DEFAULT_PIDS,
         extra_environment: Optional[Mapping[str, str]] = None,
+        file_limit: int = DEFAULT_FILE_LIMIT,
     ) -> None:
         self.env = env.name
         self.spec = env
@@ -45,9 +57,9 @@ class DockerRunner:
         self.memory = memory
         self.pids = pids
         self.extra_environment = dict(extra_environment or {})
+        self.file_limit = file_limit
         self.freeze: List[str] = []
         """The container's installed distributions, after a run (for the manifest)."""
-        self.log_tail = ""
 
     def _environment(self) -> Dict[str, str]:
         env = {"PYTHONPATH": "/lab", "HOME": "/tmp", "PYTHONDONTWRITEBYTECODE": "1"}
@@ -55,58 +67,86 @@ class DockerRunner:
         env.update(self.extra_environment)
         return env
 
+    def command(self) -> List[str]:
+        """The guest under coreutils' timeout: the limit holds even when no host is left to kill it."""
+        return ["timeout", "-s", "KILL", str(int(self.timeout_s) + SELF_TIMEOUT_GRACE_S), *GUEST]
+
+    def options(self, io: Path, shipment: Shipment) -> Dict[str, Any]:
+        """Everything a batch's container is started with but its command."""
+        from docker.types import Ulimit
+
+        volumes = {str(shipment.root): {"bind": "/lab", "mode": "ro"},
+                   str(io / "request.json"): {"bind": "/io/request.json", "mode": "ro"}}
+        volumes.update({str(io / name): {"bind": f"/io/{name}", "mode": "rw"} for name in WRITABLE})
+        return dict(
+            detach=True, user="1000:1000", network_mode="none", read_only=True,
+            cap_drop=["ALL"], security_opt=["no-new-privileges"],
+            tmpfs={"/tmp": "rw,exec,size=1g"}, working_dir="/tmp", environment=self._environment(),
+            volumes=volumes, ulimits=[Ulimit(name="fsize", soft=self.file_limit, hard=self.file_limit)],
+            mem_limit=self.memory, memswap_limit=self.memory, pids_limit=self.pids,
+            labels={LABEL: self.env, OWNER_LABEL: str(os.getpid())},
+        )
+
     def run(self, trials: Sequence[Trial], shipment: Shipment) -> GuestRun:
-        import docker.errors
-        import requests.exceptions
-
         facts = {"image": self.image}
-
-        def collected(status: Status, why: str) -> GuestRun:
-            return GuestRun(collect(self.env, trials, records_path, status, why, facts).records, self.freeze)
-
-        with tempfile.TemporaryDirectory(prefix=f"lab-docker-{self.env}-") as tmp:
+        with scratch_dir(f"docker-{self.env}") as tmp:
             io = Path(tmp)
-            os.chmod(io, 0o777)  # the container's non-root user writes the records here
             write_request(io / "request.json", trials, shipment)
-            records_path = io / "records.jsonl"
+            for name in WRITABLE:
+                (io / name).touch()
+                os.chmod(io / name, 0o666)  # the container's non-root user writes them
+
+            def collected(status: Status, why: str, log: Sequence[str] = ()) -> GuestRun:
+                if (io / "freeze.txt").stat().st_size:
+                    self.freeze = (io / "freeze.txt").read_text(errors="replace").split()
+                return GuestRun(collect(self.env, trials, io / "records.jsonl", status, why, facts, log).records,
+                                self.freeze)
+
+            started = time.monotonic()
             try:
-                container = self.client.containers.run(
-                    self.image, GUEST, detach=True, user="1000:1000", network_mode="none", read_only=True,
-                    tmpfs={"/tmp": "rw,exec,size=1g"}, working_dir="/tmp", environment=self._environment(),
-                    volumes={str(shipment.root): {"bind": "/lab", "mode": "ro"},
-                             str(io): {"bind": "/io", "mode": "rw"}},
-                    mem_limit=self.memory, memswap_limit=self.memory, pids_limit=self.pids,
-                    labels={LABEL: self.env, OWNER_LABEL: str(os.getpid())},
-                )
+                container = self.client.containers.run(self.image, self.command(), **self.options(io, shipment))
             except Exception as exc:  # an image gone missing, a daemon that refuses the limits
-                detail = f"the container could not start: {str(exc).splitlines()[0][:200]}"
-                return collected(Status.NOT_RUN, detail)
-            # docker-py's run() without detach drops the output of a failing container, and a
-            # wait() timeout is a requests error, not a DockerException: hence detach + wait here.
+                return collected(Status.NOT_RUN, f"the container could not start: {_first_line(exc)}")
             try:
-                try:
-                    code = container.wait(timeout=self.timeout_s)["StatusCode"]
-                except requests.exceptions.RequestException:
-                    container.kill()
-                    return collected(Status.TIMEOUT, f"the batch ran past {self.timeout_s:g}s")
-                container.reload()
-                oom = bool(container.attrs.get("State", {}).get("OOMKilled"))
-                # Only the tail: a twin may print hundreds of MB.
-                tail = container.logs(tail=20).decode(errors="replace").strip().splitlines()
-                self.log_tail = " | ".join(tail[-3:])
-            except docker.errors.NotFound:
-                # Removed under us (`docker rm -f`, a daemon restart): what it wrote is kept.
-                return collected(Status.CRASHED,
-                                 "the container disappeared while it ran (removed by another process?)")
+                return self._wait(container, started, collected)
             finally:
                 _remove(container)  # also on Ctrl-C: no container is left behind
-            if (io / "freeze.txt").exists():
-                self.freeze = (io / "freeze.txt").read_text().split()
-            if oom:
-                detail = f"the container was killed for memory (limit {self.memory})"
-            else:
-                detail = f"the container exited with code {code}: {self.log_tail}"
-            return collected(Status.CRASHED, detail)
+
+    def _wait(self, container: Any, started: float, collected: Callable[..., GuestRun]) -> GuestRun:
+        # docker-py's run() without detach drops the output of a failing container, and a
+        # wait() timeout is a requests error, not a DockerException: hence detach + wait here.
+        # Any failure to ask the daemon about the container (gone: 404; `docker rm -f` under way:
+        # 409; a dropped connection) means the same: it runs no more, and what it wrote is kept.
+        try:
+            code = container.wait(timeout=self.timeout_s)["StatusCode"]
+        except Exception as exc:
+            if time.monotonic() - started >= self.timeout_s:
+                _kill(container)
+                return collected(Status.TIMEOUT, f"the batch ran past {self.timeout_s:g}s", self._log(container))
+            return collected(Status.CRASHED, f"the container was lost while it ran ({_first_line(exc)}); "
+                                             "removed by another process?")
+        try:
+            container.reload()
+            oom = bool(container.attrs.get("State", {}).get("OOMKilled"))
+        except Exception as exc:
+            return collected(Status.CRASHED, f"the container (exit code {code}) was lost before it could be "
+                                             f"read ({_first_line(exc)}); removed by another process?")
+        if oom:
+            return collected(Status.CRASHED, f"the container was killed for memory (limit {self.memory})")
+        if code == 137:  # SIGKILL from outside: `docker kill`, `docker rm -f`, or its own timeout
+            if time.monotonic() - started >= self.timeout_s:
+                return collected(Status.TIMEOUT, f"the batch ran past {self.timeout_s:g}s", self._log(container))
+            return collected(Status.CRASHED, "the container was killed (exit code 137; by `docker kill` or "
+                                             "`docker rm -f`?)", self._log(container))
+        return collected(Status.CRASHED, f"the container exited with code {code}", self._log(container))
+
+    @staticmethod
+    def _log(container: Any) -> List[str]:
+        # Only the tail: a twin may print hundreds of MB.
+        try:
+            return str(container.logs(tail=LOG_LINES).decode(errors="replace")).strip().splitlines()
+        except Exception:  # gone meanwhile: the message does without the log
+            return []
 
 
 class ImageEnvironment:
@@ -153,39 +193,35 @@ class ImageEnvironment:
                 "python": self.spec.python, "tensorflow": self.spec.tensorflow}
 
 
-def _remove(container: Any) -> None:
-    import docker.errors
-    import requests.exceptions
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0][:200]
 
+
+def _kill(container: Any) -> None:
     try:
-        container.remove(force=True)
-    except docker.errors.NotFound:
-        pass  # gone already: what we wanted
-    except requests.exceptions.ConnectionError:
-        # The daemon itself is gone, and its containers with it; raising here would hide
-        # the error that brought us here, or the records already collected.
+        container.kill()
+    except Exception:  # exited or gone meanwhile: the removal that follows makes sure
         pass
 
 
-def remove_leftovers(client: Any, own: bool = False) -> int:
+def _remove(container: Any) -> None:
+    try:
+        container.remove(force=True)
+    except Exception:
+        # Gone already (404), being removed by someone else (409), or the daemon itself gone:
+        # raising here would hide the records already collected, or the error that brought us.
+        pass
+
+
+def remove_leftovers(client: Any, own: bool = False) -> List[str]:
     """Remove lab containers whose owning lab process is gone (a kill -9, a crashed host),
     and with `own`, this process's too (Ctrl-C). Other live lab processes' are left alone."""
-    removed = 0
+    removed: List[str] = []
     for container in client.containers.list(all=True, filters={"label": LABEL}):
         owner = container.labels.get(OWNER_LABEL, "")
         mine = owner == str(os.getpid())
-        if (mine and not own) or (not mine and owner.isdigit() and _alive(int(owner))):
+        if (mine and not own) or (not mine and owner.isdigit() and alive(int(owner))):
             continue
         _remove(container)
-        removed += 1
+        removed.append(container.name)
     return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -7,7 +7,7 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,11 +16,15 @@ from typing import Any, Callable, ContextManager, Dict, List, Optional
 from lab.cache import cache_root
 from lab.environments import wheels
 from lab.environments.declared import CONTAINERS_DIR, IMAGE_REPOSITORY, Env, env_fingerprint, image_tag
-from lab.errors import DockerUnavailable, EnvironmentUnavailable
+from lab.errors import DockerUnavailable, EnvironmentUnavailable, UsageError
 from lab.locking import file_lock
+from lab.scratch import scratch_dir
 
 ProgressFn = Callable[[str], None]
 START_DOCKER = "start it with `sudo dockerd &` or `sudo containers/start-docker.sh`"
+PING_TIMEOUT_VARIABLE = "LAB_DOCKER_TIMEOUT"
+DEFAULT_PING_TIMEOUT_S = 30.0
+NOTE_AFTER_S = 3.0
 
 
 class ImageBuildFailed(EnvironmentUnavailable):
@@ -42,18 +46,53 @@ class ImageStatus:
 
 
 def docker_client(timeout: int = 600) -> Any:
-    """A docker client whose daemon answered a ping; DockerUnavailable (one line) otherwise."""
+    """A docker client whose daemon answered a ping; DockerUnavailable (one line) otherwise.
+
+    A daemon that takes the connection and never answers would hang the lab silently: the
+    first requests get $LAB_DOCKER_TIMEOUT seconds (default 30), a note on stderr says what the
+    lab waits for after a few of them, and then it gives up. Later calls get `timeout`.
+    """
     try:
         import docker
     except ImportError:
         raise DockerUnavailable("the docker Python package is not installed: `pip install docker`") from None
+    patience = ping_timeout()
+    where = os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
+    # os.write, not print: the note comes from a timer thread while the main thread may be writing.
+    waiting = threading.Timer(min(NOTE_AFTER_S, patience / 2), lambda: os.write(2, (
+        f"lab: waiting for the Docker daemon at {where} to answer (giving up after {patience:g}s; "
+        f"{PING_TIMEOUT_VARIABLE} sets how long)\n").encode()))
+    waiting.daemon = True
+    waiting.start()
+    started = time.monotonic()
     try:
-        client = docker.from_env(timeout=timeout)
+        client = docker.from_env(timeout=patience)  # it asks the daemon for its API version
         client.ping()
     except Exception as exc:  # DockerException or a requests error, depending on how it fails
+        if time.monotonic() - started >= patience * 0.9:
+            raise DockerUnavailable(
+                f"the Docker daemon at {where} took the connection but did not answer within {patience:g}s "
+                f"(set {PING_TIMEOUT_VARIABLE} to wait longer); restart it: {START_DOCKER}") from None
         reason = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
         raise DockerUnavailable(f"no Docker daemon answers ({reason}); {START_DOCKER}") from None
+    finally:
+        waiting.cancel()
+    client.api.timeout = timeout
     return client
+
+
+def ping_timeout() -> float:
+    """Seconds to wait for the Docker daemon's first answers: $LAB_DOCKER_TIMEOUT, default 30."""
+    value = os.environ.get(PING_TIMEOUT_VARIABLE, "")
+    if not value:
+        return DEFAULT_PING_TIMEOUT_S
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= 3600:
+        raise UsageError(f"{PING_TIMEOUT_VARIABLE}={value!r}: use a number of seconds from 0 to 3600")
+    return seconds
 
 
 def image_status(env: Env, client: Any) -> ImageStatus:
@@ -96,7 +135,7 @@ def _build(env: Env, client: Any, tag: str, note: ProgressFn, offline: Optional[
         offline = not _have_or_pull(client, base)
         if offline:
             note(f"cannot pull {base} (no registry?); building {env.name} offline from a debootstrap base")
-    with tempfile.TemporaryDirectory(prefix=f"lab-build-{env.name}-") as tmp:
+    with scratch_dir(f"build-{env.name}") as tmp:
         context = Path(tmp)
         shutil.copyfile(env.lock, context / "lock.txt")
         if offline:

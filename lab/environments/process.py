@@ -5,16 +5,16 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import tempfile
 import threading
 from pathlib import Path
-from typing import IO, Mapping, Optional, Sequence, Set
+from typing import IO, List, Mapping, Optional, Sequence, Set
 
 from lab.environments.base import GuestRun
 from lab.environments.shipment import Shipment, collect, write_request
 from lab.errors import EnvironmentUnavailable
 from lab.plan import Trial
 from lab.record import Status
+from lab.scratch import scratch_dir
 
 # Guests run by this process, by process-group id, so Ctrl-C can end them.
 _running: Set[int] = set()
@@ -32,21 +32,26 @@ def check_interpreter(python: str, how: str) -> None:
         raise EnvironmentUnavailable(f"interpreter {python} is not an executable file: {how}")
 
 
-def log_tail(path: Path, lines: int = 3) -> str:
+def tail_lines(path: Path, lines: int = 40) -> List[str]:
     """The last lines of a log, read from its end only (a twin may print hundreds of MB)."""
     if not path.exists():
-        return ""
+        return []
     with path.open("rb") as handle:
         handle.seek(max(0, path.stat().st_size - LOG_TAIL_BYTES))
         text = handle.read().decode(errors="replace")
-    return " | ".join(text.strip().splitlines()[-lines:])
+    return text.strip().splitlines()[-lines:]
+
+
+def log_tail(path: Path, lines: int = 3) -> str:
+    """The last `lines` lines of a log, joined into one."""
+    return " | ".join(tail_lines(path, lines))
 
 
 def run_guest(env: str, python: str, trials: Sequence[Trial], shipment: Shipment, timeout_s: float,
               install_hint: str, extra_env: Optional[Mapping[str, str]] = None) -> GuestRun:
     """Run a batch in ONE process of `python`: one TensorFlow import, and a TF abort cannot take
     the CLI down. Records come back through a file, apart from TensorFlow's log noise."""
-    with tempfile.TemporaryDirectory(prefix=f"lab-{env}-") as tmp:
+    with scratch_dir(env) as tmp:
         work = Path(tmp)
         request, records, log, freeze = (work / n for n in ("request.json", "records.jsonl", "guest.log", "freeze.txt"))
         write_request(request, trials, shipment)
@@ -63,15 +68,16 @@ def run_guest(env: str, python: str, trials: Sequence[Trial], shipment: Shipment
             with open(log, "wb") as log_file:
                 code = _run_group(command, log_file, variables, timeout_s, tmp)
         except subprocess.TimeoutExpired:
-            return GuestRun(collect(env, trials, records, Status.TIMEOUT, f"the batch ran past {timeout_s:g}s").records)
+            return GuestRun(collect(env, trials, records, Status.TIMEOUT, f"the batch ran past {timeout_s:g}s",
+                                    log=tail_lines(log)).records)
         except OSError as exc:
             raise EnvironmentUnavailable(
                 f"interpreter {python} cannot be started ({exc.strerror}): {install_hint}") from None
         installed = freeze.read_text().split() if freeze.exists() else []
         if code == EXIT_NO_TENSORFLOW:
             raise EnvironmentUnavailable(f"{python} has no TensorFlow ({log_tail(log, 1)}): {install_hint}")
-        detail = f"the environment's process exited with code {code}: {log_tail(log)}"
-        return GuestRun(collect(env, trials, records, Status.CRASHED, detail).records, installed)
+        detail = f"the environment's process exited with code {code}"
+        return GuestRun(collect(env, trials, records, Status.CRASHED, detail, log=tail_lines(log)).records, installed)
 
 
 def _run_group(command: Sequence[str], log: IO[bytes], variables: Mapping[str, str], timeout_s: float,

@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
+from lab.environments.guestlog import crash_message
 from lab.plan import Trial
 from lab.record import Record, Status, unfinished
 from lab.schemas import problem
+from lab.scratch import scratch_dir
 
 LAB_DIR = Path(__file__).resolve().parents[1]
 GUEST_DIR = LAB_DIR / "guest"
@@ -79,7 +81,7 @@ class Staged:
         self._tmp: Optional[tempfile.TemporaryDirectory[str]] = None
 
     def __enter__(self) -> Shipment:
-        self._tmp = tempfile.TemporaryDirectory(prefix="lab-shipment-")
+        self._tmp = scratch_dir("shipment")
         return stage(self.scenario_dirs, Path(self._tmp.name))
 
     def __exit__(self, *exc: Any) -> None:
@@ -122,12 +124,14 @@ class Collected:
 
 
 def collect(env: str, trials: Sequence[Trial], path: Path, missing: Status, why: str,
-            host_facts: Optional[Mapping[str, Any]] = None) -> Collected:
+            host_facts: Optional[Mapping[str, Any]] = None, log: Sequence[str] = ()) -> Collected:
     """Read the guest's results; give each trial it did not finish a record saying why.
 
     Nothing from the guest names a path or chooses a trial: a line counts only when it is
     schema-valid, its index is a trial asked for and not answered yet, and its scenario and
-    mode are that trial's. Environment and seed come from the plan.
+    mode are that trial's. Environment and seed come from the plan. `log`, the last lines of
+    the guest's output, names in the unfinished trials' message the trial that was running and
+    the cause.
     """
     done: Dict[int, Record] = {}
     refused = 0
@@ -141,6 +145,8 @@ def collect(env: str, trials: Sequence[Trial], path: Path, missing: Status, why:
         t = trials[index]
         done[index] = Record(t.scenario, t.mode, env, t.seed, Status(data["status"]), data["observations"],
                              data["error"], {**data["facts"], **(host_facts or {})}, float(data["duration_s"]))
+    if missing is not Status.NOT_RUN:  # it started: say which trial it was running, and why it stopped
+        why = crash_message(why, log, trials, [i for i in range(len(trials)) if i not in done])
     if refused:
         why = f"{why}; {refused} line(s) from the guest refused as invalid"
     records = [done.get(i) or unfinished(t.scenario, t.mode, env, t.seed, missing, why, host_facts)

@@ -77,6 +77,8 @@ def main(argv: List[str]) -> int:
             if one_mode_per_process and not args.only_mode and trial["mode"] == Mode.EAGER.value:
                 elsewhere.append(index)
                 continue
+            # Before each trial, so the host can name the trial a dying process was running.
+            print(f"lab-guest: running {trial['scenario']}[{trial['mode']}]", file=sys.stderr, flush=True)
             result = run_trial(tf, scenarios[trial["scenario"]], Mode(trial["mode"]), int(trial["seed"]), facts)
             out.write(_line(index, result) + "\n")
             out.flush()

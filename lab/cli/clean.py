@@ -1,0 +1,42 @@
+"""`lab clean`: remove what killed lab processes left behind, and results folders when asked."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import typer
+from typing_extensions import Annotated
+
+from lab.errors import DockerUnavailable
+from lab.scratch import remove_stale_scratch
+
+RESULTS_DIR = Path("results")
+
+
+def clean(
+    results: Annotated[bool, typer.Option("--results", help=f"Also remove the results folders under {RESULTS_DIR}/.")]
+    = False,
+) -> None:
+    """Remove the containers and temporary folders of lab processes that are gone (kill -9)."""
+    removed = 0
+    for path in remove_stale_scratch():
+        typer.echo(f"removed temporary folder {path}")
+        removed += 1
+    try:
+        from lab.environments.image import remove_leftovers
+        from lab.environments.images import docker_client
+
+        for name in remove_leftovers(docker_client()):
+            typer.echo(f"removed container {name}")
+            removed += 1
+    except DockerUnavailable as exc:
+        # Nothing to clean where there is no daemon: its containers went with it.
+        typer.echo(f"containers not checked: {exc}")
+    if results and RESULTS_DIR.is_dir():
+        for folder in sorted(p for p in RESULTS_DIR.iterdir() if p.is_dir() and (p / "records").is_dir()):
+            shutil.rmtree(folder)
+            typer.echo(f"removed results folder {folder}")
+            removed += 1
+    if not removed:
+        typer.echo("nothing to remove")

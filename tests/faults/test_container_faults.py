@@ -1,0 +1,190 @@
+"""Faults around real containers (and the local guest beside them): after each, the finished
+records are saved, no container and no temporary folder of the lab is left, and nothing is
+written outside --out."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import Dict, Tuple
+
+import pytest
+
+from lab.results import load_records
+from tests.faults.conftest import ENV, Lab, containers_of
+
+pytestmark = pytest.mark.docker
+
+
+def records_of(out: Path) -> Dict[Tuple[str, str, str], object]:
+    return {(r.env, r.scenario, r.mode.value): r for r in load_records(out)}
+
+
+def lines_in(lab: Lab, kind: str) -> int:
+    """Result lines the running guests of `kind` ('docker', 'local') have written so far."""
+    return sum(len(p.read_bytes().splitlines()) for p in lab.tmp.glob(f"lab-*-{kind}*/records.jsonl"))
+
+
+def wait_for(condition, what: str, seconds: float = 180) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        time.sleep(0.2)
+
+
+def assert_nothing_left(lab: Lab, client, pid: int) -> None:
+    assert containers_of(client, pid) == []
+    assert lab.scratch_left() == []
+    assert lab.outside_out() == []
+
+
+def test_forged_guest_lines_are_refused_and_never_become_paths_or_cached(lab, docker_client) -> None:
+    cache = lab.tmp / "cache"
+    proc = lab.start("run", "fault-forge", "fault-ok", "--mode", "eager", "--env", "local", "--env", ENV,
+                     "--out", str(lab.out), LAB_RECORD_CACHE=str(cache))
+    _, err = proc.communicate(timeout=240)
+    assert proc.returncode == 0, err
+    records = records_of(lab.out)
+    for env in ("local", ENV):
+        forge, ok = records[(env, "fault-forge", "eager")], records[(env, "fault-ok", "eager")]
+        assert forge.ok and forge.observations["forged"] == 5 and "lab-forged" not in forge.observations
+        assert forge.facts["tensorflow"] != "lab-forged" and (forge.env, forge.seed) == (env, 1)
+        assert ok.ok and ok.observations == {"helper": 1}
+    assert records[(ENV, "fault-forge", "eager")].observations["written"] == []  # /io and /lab are read-only
+    assert sorted(p.relative_to(lab.out / "records").as_posix() for p in (lab.out / "records").rglob("*.json")) == [
+        f"{env}/{s}.eager.json" for env in ("local", ENV) for s in ("fault-forge", "fault-ok")]
+    assert not list(Path("/tmp").glob("lab-forged*")) and not list(lab.root.rglob("lab-forged*"))
+    cached = [p.read_text() for p in cache.rglob("*") if p.is_file()]
+    assert cached and not any("lab-forged" in text for text in cached)
+    assert_nothing_left(lab, docker_client, proc.pid)
+
+
+def test_scenarios_outside_the_project_run_and_editing_their_helper_reruns_them(lab, docker_client) -> None:
+    cache = lab.tmp / "cache"
+
+    def run(n: int) -> Tuple[int, object]:
+        out = lab.out / str(n)
+        done = lab.run("run", "fault-ok", "--mode", "eager", "--env", ENV, "--out", str(out),
+                       LAB_RECORD_CACHE=str(cache))
+        assert done.returncode == 0, done.stderr
+        manifest = json.loads((out / "manifest.json").read_text())
+        return manifest["envs"][ENV]["cached_trials"], records_of(out)[(ENV, "fault-ok", "eager")]
+
+    assert run(1)[0] == 0
+    assert run(2)[0] == 1
+    (lab.scenarios / "_shared.py").write_text("VALUE = 2\n")
+    cached, record = run(3)
+    assert cached == 0 and record.observations == {"helper": 2}
+    assert lab.scratch_left() == []
+
+
+def test_docker_rm_f_of_the_running_container_keeps_its_finished_records(lab, docker_client) -> None:
+    lab.knobs(SLEEP_S=600.0)
+    proc = lab.start("compare-all", "fault-ok", "fault-slow", "--env", ENV, "--out", str(lab.out), "--no-cache")
+    wait_for(lambda: lines_in(lab, "docker") >= 2, "fault-ok's two records")
+    (container,) = containers_of(docker_client, proc.pid)
+    subprocess.run(["docker", "rm", "-f", container.id], check=True, capture_output=True)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 4, err
+    assert "Traceback" not in err
+    records = records_of(lab.out)
+    assert records[(ENV, "fault-ok", "graph")].ok and records[(ENV, "fault-ok", "eager")].ok
+    slow = records[(ENV, "fault-slow", "graph")]
+    assert slow.status.value == "crashed" and "while running fault-slow[graph]" in slow.error["message"]
+    assert "docker rm -f" in slow.error["message"] or "removed by another process" in slow.error["message"]
+    assert_nothing_left(lab, docker_client, proc.pid)
+
+
+def test_two_ctrl_c_50_ms_apart_save_the_finished_records(lab, docker_client) -> None:
+    lab.knobs(SLEEP_S=600.0)
+    proc = lab.start("compare-all", "fault-ok", "fault-slow", "--mode", "graph", "--env", "local", "--env", ENV,
+                     "--out", str(lab.out), "--no-cache")
+    wait_for(lambda: lines_in(lab, "docker") >= 1 and lines_in(lab, "local") >= 1, "fault-ok's records")
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does to the foreground group
+    time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    records = records_of(lab.out)
+    for env in ("local", ENV):
+        assert records[(env, "fault-ok", "graph")].ok
+        assert not records[(env, "fault-slow", "graph")].ok
+    assert_nothing_left(lab, docker_client, proc.pid)
+
+
+def test_after_kill_9_the_container_ends_itself_and_lab_clean_removes_what_is_left(lab, docker_client) -> None:
+    lab.knobs(SLEEP_S=600.0)
+    proc = lab.start("run", "fault-slow", "--mode", "graph", "--env", ENV, "--timeout", "5", "--no-cache")
+    wait_for(lambda: containers_of(docker_client, proc.pid), "the container")
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=30)
+    (container,) = containers_of(docker_client, proc.pid)
+    started = time.monotonic()
+    assert container.wait(timeout=60)["StatusCode"] == 137  # coreutils' timeout inside killed the guest
+    assert time.monotonic() - started < 30
+    assert lab.scratch_left()  # the dead lab's shipment and records folder
+    # Any lab starting on this machine sweeps a dead lab's containers too: it may have come first.
+    swept_by_another = not containers_of(docker_client, proc.pid)
+    cleaned = lab.run("clean")
+    assert cleaned.returncode == 0, cleaned.stderr
+    assert swept_by_another or f"removed container {container.name}" in cleaned.stdout
+    assert "removed temporary folder" in cleaned.stdout
+    assert_nothing_left(lab, docker_client, proc.pid)
+
+
+def test_the_container_has_no_capabilities_no_new_privileges_and_bounded_files(lab, docker_client) -> None:
+    lab.knobs(FILE_MB=300)  # past the 256 MiB a container may write into one file
+    done = lab.run("run", "fault-caps", "--mode", "graph", "--env", ENV, "--out", str(lab.out), "--no-cache")
+    assert done.returncode == 0, done.stderr
+    observed = records_of(lab.out)[(ENV, "fault-caps", "graph")].observations
+    assert observed["cap_eff"] == "0000000000000000" and observed["no_new_privs"] == "1"
+    assert observed["big_write"] == "File too large"
+    assert observed["io_create"] == "Read-only file system"  # no file of its own on the host
+    assert lab.scratch_left() == []
+
+
+PEAK = """
+import resource, sys
+from lab.cli import main
+code = main(sys.argv[1:])
+print(f"peak-rss-mb {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}", file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def test_a_twin_printing_400_mb_does_not_grow_the_hosts_memory(lab, docker_client) -> None:
+    lab.knobs(FLOOD_MB=400)
+    done = subprocess.run(
+        [__import__("sys").executable, "-c", PEAK, "run", "fault-flood", "--mode", "graph", "--env", "local",
+         "--env", ENV, "--out", str(lab.out)],
+        env=lab.environ(), cwd=lab.root, text=True, capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    peak = int(done.stderr.split("peak-rss-mb ")[1].split()[0])
+    assert peak < 200, f"the lab's peak RSS was {peak} MB"
+    records = records_of(lab.out)
+    assert records[("local", "fault-flood", "graph")].observations["printed_mb"] == 400
+    assert records[(ENV, "fault-flood", "graph")].observations["printed_mb"] == 400
+    assert lab.scratch_left() == []
+
+
+def test_an_unserializable_value_fails_its_trial_and_a_crash_names_its_trial_and_cause(lab, docker_client) -> None:
+    proc = lab.start("run", "fault-ok", "fault-bigint", "fault-crash", "--mode", "graph", "--env", "local",
+                     "--env", ENV, "--out", str(lab.out), "--no-cache")
+    _, err = proc.communicate(timeout=240)
+    assert proc.returncode == 4, err
+    records = records_of(lab.out)
+    for env in ("local", ENV):
+        assert records[(env, "fault-ok", "graph")].ok
+        big = records[(env, "fault-bigint", "graph")]
+        assert big.status.value == "error" and big.error["type"] == "UnserializableObservation"
+        crash = records[(env, "fault-crash", "graph")]
+        assert crash.status.value == "crashed"
+        message = crash.error["message"]
+        assert "exited with code 134 while running fault-crash[graph]: fatal: the simulated abort" in message
+        assert "deprecated" not in message
+    assert_nothing_left(lab, docker_client, proc.pid)
