@@ -58,8 +58,9 @@ def histograms(sid: str, by_mode: Mapping[str, Record]) -> List[Figure]:
     for key in fit_keys(list(by_mode.values())):
         fits = {m: r.observations[key] for m, r in by_mode.items() if is_fit(r.observations.get(key))}
         svg = plots.histogram_figure(f"{sid}: {key}", fits, plots.safe_id(f"{sid}-{key}"))
-        out.append(Figure(f"{key}: the drawn values against the stated density and TensorFlow's truncated "
-                          "normal, per mode, with the Kolmogorov-Smirnov statistics", svg))
+        truncated = " and TensorFlow's truncated normal" if any("normal_std" in f for f in fits.values()) else ""
+        out.append(Figure(f"{key}: the drawn values against the density the article states{truncated}, per mode, "
+                          "with the Kolmogorov-Smirnov statistics", svg))
     return out
 
 
