@@ -8,7 +8,7 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from lab.errors import BASELINE_CHANGED_EXIT_CODE, UsageError
 from lab.record import Record, Status
@@ -236,13 +236,23 @@ def render_changes(changes: Sequence[Change]) -> str:
     return "\n".join(lines) + "\n"
 
 
+class Checked(NamedTuple):
+    """What a baseline check found."""
+
+    text: str
+    """What to print."""
+    code: int
+    """0 when nothing changed or the baseline was rewritten, BASELINE_CHANGED_EXIT_CODE otherwise."""
+    changes: List[Change]
+    """Every change (none after an update), for the JUnit report."""
+
+
 def check_results(records: Sequence[Record], judgements: Sequence[Judgement], baseline_path: Path,
-                  update: bool, require_all_envs: bool = False) -> Tuple[str, int]:
-    """(text to print, exit code): 0 when nothing changed or the baseline was rewritten,
-    BASELINE_CHANGED_EXIT_CODE with the changes otherwise."""
+                  update: bool, require_all_envs: bool = False) -> Checked:
+    """Compare the run with the baseline file, or rewrite it from the run (`update`)."""
     if not update:
         changes = diff_baseline(load_baseline(baseline_path), records, judgements, require_all_envs=require_all_envs)
-        return render_changes(changes), BASELINE_CHANGED_EXIT_CODE if changes else 0
+        return Checked(render_changes(changes), BASELINE_CHANGED_EXIT_CODE if changes else 0, changes)
     try:
         old_envs = set(load_baseline(baseline_path)["envs"])
     except UsageError:  # no baseline yet, or a broken one: updating is how to repair it
@@ -251,4 +261,5 @@ def check_results(records: Sequence[Record], judgements: Sequence[Judgement], ba
     dropped = sorted(old_envs - set(new["envs"]))
     trials = sum(len(s["trials"]) for e in new["envs"].values() for s in e["scenarios"].values())
     note = f"; dropped envs this run did not have: {', '.join(dropped)}" if dropped else ""
-    return f"baseline {baseline_path} written: {trials} trials in {', '.join(sorted(new['envs']))}{note}\n", 0
+    return Checked(f"baseline {baseline_path} written: {trials} trials in {', '.join(sorted(new['envs']))}{note}\n",
+                   0, [])

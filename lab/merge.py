@@ -7,15 +7,15 @@ import shutil
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping, Sequence, Tuple
 
-from lab import results
+from lab import __version__, results
 from lab.errors import UsageError
 from lab.execute import EnvOutcome
 from lab.pipeline import Result, judged
 from lab.plan import Plan, Trial
-from lab.record import Record
+from lab.record import SCHEMA_VERSION, Record
 from lab.reports.drift import env_order
 from lab.scenario import Mode, Scenario
-from lab.schemas import validate
+from lab.schemas import InvalidData, RecordFormatError, validate
 
 TrialKey = Tuple[str, str, str]  # (env, scenario, mode)
 
@@ -36,6 +36,27 @@ def read_folder(folder: Path) -> Tuple[List[Record], Dict[str, Any]]:
         raise UsageError(f"{folder} holds no records (records/ENV/SCENARIO.MODE.json): "
                          "pass folders made by 'lab compare-all --out'")
     return records, manifest
+
+
+def read_any_version(folder: Path) -> Tuple[List[Record], Dict[str, Any]]:
+    """read_folder, where a folder this lab cannot read says in one line which lab wrote it."""
+    try:
+        return read_folder(folder)
+    except InvalidData as exc:
+        written_by = _lab_version(folder)
+        if written_by is None or written_by == __version__:
+            raise
+        what = (f"record format {exc.version!r}, this lab reads {SCHEMA_VERSION}" if isinstance(exc, RecordFormatError)
+                else "its files do not fit this lab's schemas")
+        raise UsageError(f"{folder} was written by lab {written_by} ({what}): report it with lab {written_by}, "
+                         f"or rerun the trials with this lab ({__version__})") from None
+
+
+def _lab_version(folder: Path) -> Any:
+    try:
+        return json.loads((folder / results.MANIFEST).read_text()).get("lab_version")
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def _agreed(lists: Sequence[Sequence[str]], fallback: Sequence[str]) -> List[str]:

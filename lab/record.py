@@ -105,10 +105,10 @@ class Record:
 
 
 def validate_version_error(where: str, version: Any) -> Exception:
-    from lab.schemas import InvalidData
+    from lab.schemas import RecordFormatError
 
-    return InvalidData(f"{where}: record format {version!r}, this lab reads format {SCHEMA_VERSION}: "
-                       "rerun with this lab, or read it with the lab version that wrote it")
+    return RecordFormatError(f"{where}: record format {version!r}, this lab reads format {SCHEMA_VERSION}: "
+                             "rerun with this lab, or read it with the lab version that wrote it", version)
 
 
 def unfinished(scenario: str, mode: Mode, env: str, seed: int, status: Status, why: str,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import subprocess
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence
@@ -90,11 +91,43 @@ def write_run(out: Path, records: Sequence[Record], judgements: Sequence[Judgeme
     ids = list(dict.fromkeys(r.scenario for r in records))
     write_text(out, MANIFEST, json.dumps(manifest(envs, seed, modes, ids, extra), indent=1) + "\n")
     problems = {name: str(info.get("problem") or "") for name, info in envs.items()}
-    write_text(out, "report.md", matrix_report.markdown(records, judgements, problems))
+    report = matrix_report.markdown(records, judgements, problems)
+    write_text(out, "report.md", report)
+    append_step_summary(report)
     write_text(out, "junit.xml", matrix_report.junit(records, judgements))
     diffs = emulation.emulation_diffs(records, judgements)
     if diffs:
         write_text(out, "emulation.json", json.dumps([d.to_dict() for d in diffs], indent=1) + "\n")
+
+
+def check_html_path(path: Optional[Path]) -> None:
+    """An --html that cannot be written is found before any work, not after it."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise UsageError(f"--html {path} is a folder: name the file to write, e.g. {path / 'report.html'}")
+    existing = next((p for p in path.parents if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise UsageError(f"--html {path}: {existing} is not a folder; choose another path")
+
+
+def write_html(path: Path, records: Sequence[Record], judgements: Sequence[Judgement], scenarios: Mapping[str, Any],
+               problems: Mapping[str, str], manifest_: Mapping[str, Any]) -> int:
+    """The self-contained HTML report at `path`; returns its size in bytes."""
+    from lab.reports import html
+
+    text = html.page(records, judgements, scenarios, problems, manifest_)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path.stat().st_size
+
+
+def append_step_summary(markdown: str) -> None:
+    """On GitHub Actions, the Markdown report goes on the job's summary page too."""
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with open(summary, "a", encoding="utf-8") as handle:
+            handle.write(markdown if markdown.endswith("\n") else markdown + "\n")
 
 
 def write_text(out: Path, name: str, text: str) -> Path:

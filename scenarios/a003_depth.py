@@ -25,6 +25,7 @@ def _profile(np, activation, layers):
         stds = [float(np.std(h.astype("float64"))) for h in layers]
     first, last = stds[0], stds[-1]
     out = {f"std_layer_{d}": stds[d - 1] for d in PROFILE}
+    out["std_per_layer"] = stds  # every layer's, for the report's plot; the claims read the profile
     out["last_over_first"] = last / first
     out["vanished"] = bool(last < 1e-3 * first)
     out["exploded"] = bool(not np.isfinite(last) or last > 1e3 * first)

@@ -48,7 +48,8 @@ def _training_report(np, w1_start, w2_start, w1, b1, w2, losses):
     return {"unit_spread": float(np.max(np.abs(units - units[:, :1]))),
             "w1_change": float(np.max(np.abs(w1 - w1_start))),
             "w2_change": float(np.max(np.abs(w2 - w2_start))),
-            "loss_first": float(losses[0]), "loss_last": float(losses[-1])}
+            "loss_first": float(losses[0]), "loss_last": float(losses[-1]),
+            "losses": [float(v) for v in losses]}  # per step, for the report's trajectory plot
 
 
 def _same(o, starts, test):

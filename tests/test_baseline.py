@@ -194,9 +194,9 @@ def test_updating_writes_the_baseline_and_names_the_envs_it_dropped(fixture_scen
     path = tmp_path / "b.json"
     other = run(fixture_scenarios, env="tf2.21", facts={**FACTS, "tensorflow": "2.21.0"})
     write_baseline(path, *[a + b for a, b in zip(run(fixture_scenarios), other)])
-    text, code = check_results(*run(fixture_scenarios), path, update=True)
+    text, code, _ = check_results(*run(fixture_scenarios), path, update=True)
     assert code == 0 and "4 trials in tf2.15; dropped envs this run did not have: tf2.21" in text
-    assert check_results(*run(fixture_scenarios), path, update=False) == ("no changes against the baseline\n", 0)
+    assert check_results(*run(fixture_scenarios), path, update=False) == ("no changes against the baseline\n", 0, [])
 
 
 @pytest.fixture

@@ -68,7 +68,9 @@ def test_fit_report_tells_a_truncated_normal_from_a_normal_with_the_same_std() -
     assert report["rejects_normal"] is True and report["rejects_truncated_normal"] is False
     assert report["ks_critical"] == pytest.approx(2.2253 / math.sqrt(100_000), rel=1e-4)
     assert set(report) == {"n", "mean", "std", "min", "max", "max_abs", "ks_critical", "ks_normal",
-                           "rejects_normal", "ks_truncated_normal", "rejects_truncated_normal"}
+                           "rejects_normal", "ks_truncated_normal", "rejects_truncated_normal", "histogram",
+                           "normal_std"}
+    assert report["normal_std"] == std
 
 
 def test_fit_report_against_a_uniform_accepts_it_and_rejects_a_narrower_limit() -> None:
@@ -79,4 +81,16 @@ def test_fit_report_against_a_uniform_accepts_it_and_rejects_a_narrower_limit() 
 
 def test_results_are_plain_python_values() -> None:
     report = measure.fit_report(np.arange(10, dtype=np.float32), uniform_limit=10.0, normal_std=3.0)
+    histogram = report.pop("histogram")
     assert all(type(v) in (int, float, bool) for v in report.values())
+    assert {type(v) for v in histogram["counts"]} == {int} and {type(v) for v in histogram["edges"]} == {float}
+
+
+def test_the_histogram_is_bounded_and_counts_every_value() -> None:
+    x = np.random.default_rng(3).normal(0, 0.1, 1_000_000)
+    hist = measure.fit_report(x, normal_std=0.1)["histogram"]
+    assert len(hist["counts"]) == measure.HISTOGRAM_BINS and len(hist["edges"]) == measure.HISTOGRAM_BINS + 1
+    assert sum(hist["counts"]) == x.size
+    assert hist["edges"][0] == x.min() and hist["edges"][-1] == x.max()
+    # The bins agree with numpy's own histogram of the same range: the counts are the sample's.
+    assert hist["counts"] == np.histogram(x, bins=hist["edges"])[0].tolist()

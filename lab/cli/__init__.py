@@ -30,6 +30,7 @@ app.command("compare-all")(runs.compare_all)
 app.add_typer(envs.envs_app, name="envs")
 app.command("merge")(results.merge)
 app.command("check")(results.check)
+app.command("report")(results.report)
 app.command("clean")(clean.clean)
 
 

@@ -1,19 +1,21 @@
-"""`lab merge` and `lab check`: commands over saved results folders."""
+"""`lab merge`, `lab check` and `lab report`: commands over saved results folders."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List
+from typing import Any, Dict, List, Optional, Tuple
 
 import typer
 from typing_extensions import Annotated
 
 from lab import pipeline
+from lab import results as lab_results
 from lab.baseline import check_results
 from lab.errors import UsageError
-from lab.merge import merge_results, read_folder, saved_result
+from lab.merge import merge_results, read_any_version, saved_result
+from lab.pipeline import Result
 from lab.reports import matrix as matrix_report
-from lab.scenario import configured_scenario_dirs, load_scenarios
+from lab.scenario import Scenario, configured_scenario_dirs, load_scenarios
 
 
 def merge(
@@ -28,6 +30,16 @@ def merge(
     raise typer.Exit(pipeline.exit_code(result))
 
 
+def judged_again(results: Path) -> Tuple[Result, Dict[str, Scenario], Dict[str, Any]]:
+    """A saved results folder as a Result, every claim judged with the current scenarios."""
+    records, manifest = read_any_version(results)
+    scenarios = load_scenarios(configured_scenario_dirs())
+    missing = sorted({r.scenario for r in records} - set(scenarios))
+    if missing:
+        raise UsageError(f"{results} has records of scenarios that no longer exist: {', '.join(missing)}")
+    return saved_result(records, manifest.get("envs", {}), scenarios), scenarios, manifest
+
+
 def check(
     results: Annotated[Path, typer.Argument(metavar="RESULTS", help="A results folder (compare-all --out).")],
     baseline: Annotated[Path, typer.Option(help="The committed baseline file (JSON).")],
@@ -37,14 +49,27 @@ def check(
     ] = False,
 ) -> None:
     """Compare a results folder with the baseline: exit 0 when nothing changed, 5 with the changes."""
-    records, manifest = read_folder(results)
     # Verdicts are judged again with the current claims, as `lab merge` does: the baseline is
     # committed beside the scenarios, so it speaks of today's claims.
-    scenarios = load_scenarios(configured_scenario_dirs())
-    missing = sorted({r.scenario for r in records} - set(scenarios))
-    if missing:
-        raise UsageError(f"{results} has records of scenarios that no longer exist: {', '.join(missing)}")
-    result = saved_result(records, manifest.get("envs", {}), scenarios)
-    text, code = check_results(result.records, result.judgements, baseline, update, require_all_envs)
-    typer.echo(text, nl=False)
-    raise typer.Exit(pipeline.exit_code(result, code != 0))
+    result, _, _ = judged_again(results)
+    checked = check_results(result.records, result.judgements, baseline, update, require_all_envs)
+    if not update:  # CI reads junit.xml: a case fails where the results differ from the baseline
+        lab_results.write_text(results, "junit.xml", matrix_report.junit(result.records, result.judgements,
+                                                                          checked.changes))
+        lab_results.append_step_summary(f"## lab check\n\n```\n{checked.text}```\n")
+    typer.echo(checked.text, nl=False)
+    raise typer.Exit(pipeline.exit_code(result, checked.code != 0))
+
+
+def report(
+    results: Annotated[Path, typer.Argument(metavar="RESULTS", help="A results folder (compare-all --out, merge).")],
+    html: Annotated[Optional[Path], typer.Option(help="Write the HTML report (one self-contained file) here.")] = None,
+) -> None:
+    """The reports of a saved results folder: the verdict matrix, and with --html the HTML report."""
+    lab_results.check_html_path(html)
+    result, scenarios, manifest = judged_again(results)
+    typer.echo(matrix_report.terminal(result.records, result.judgements, result.problems), nl=False)
+    if html is not None:
+        size = lab_results.write_html(html, result.records, result.judgements, scenarios, result.problems, manifest)
+        typer.echo(f"html report: {html} ({size / 1e6:.1f} MB)")
+    raise typer.Exit(pipeline.exit_code(result))

@@ -7,7 +7,7 @@ import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
 
 import typer
 from typing_extensions import Annotated
@@ -97,15 +97,28 @@ def execute(ids: Optional[List[str]], everything: bool, envs: List[str], mode: O
     return result, scenarios
 
 
+def env_info(result: Result) -> Dict[str, Dict[str, Any]]:
+    """Each env's manifest entry."""
+    return {o.name: {**o.description, "problem": o.problem, "unavailable": o.unavailable, "cached_trials": o.cached,
+                     "pip_freeze": list(o.freeze)} for o in result.outcomes}
+
+
 def save(out: Path, result: Result) -> None:
     """Records, verdicts, manifest, Markdown and JUnit in `out`, and any env's traceback."""
-    info = {o.name: {**o.description, "problem": o.problem, "unavailable": o.unavailable, "cached_trials": o.cached,
-                     "pip_freeze": list(o.freeze)} for o in result.outcomes}
-    results.write_run(out, result.records, result.judgements, info, result.plan.seed,
+    results.write_run(out, result.records, result.judgements, env_info(result), result.plan.seed,
                       [m.value for m in result.plan.modes])
     for o in result.outcomes:
         if o.traceback:
             results.write_text(out, f"{o.name}.traceback.txt", o.traceback)
+
+
+def html_report(path: Optional[Path], result: Result, scenarios: Mapping[str, Any]) -> None:
+    if path is None:
+        return
+    manifest = results.manifest(env_info(result), result.plan.seed, [m.value for m in result.plan.modes],
+                                [t.scenario for t in result.plan.trials])
+    size = results.write_html(path, result.records, result.judgements, scenarios, result.problems, manifest)
+    typer.echo(f"html report: {path} ({size / 1e6:.1f} MB)", err=True)
 
 
 def unavailable_lines(result: Result) -> None:
@@ -132,6 +145,7 @@ PythonOpt = Annotated[Optional[str], typer.Option(
     help="Interpreter with TensorFlow for 'local' (or, without local, the base Python of an interpreter env) "
          "[env: LAB_PYTHON].")]
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Run every trial, ignoring cached records.")]
+HtmlOpt = Annotated[Optional[Path], typer.Option(help="Also write the HTML report (one self-contained file) here.")]
 
 
 def run(
@@ -147,12 +161,15 @@ def run(
         Optional[List[str]], typer.Option(help="Where to run: 'local' (default), a matrix env, or 'all'; repeatable.")
     ] = None,
     no_cache: NoCacheOpt = False,
+    html: HtmlOpt = None,
 ) -> None:
     """Run scenarios' twins, show graph beside eager, and judge every claim per mode."""
     check_out_folder(out)
+    results.check_html_path(html)
     result, scenarios = execute(ids, everything, env or ["local"], mode, seed, python, timeout, None, not no_cache)
     if out is not None:
         save(out, result)
+    html_report(html, result, scenarios)
     unavailable_lines(result)
     if as_json:
         typer.echo(terminal.as_json(result.records, result.judgements))
@@ -186,14 +203,17 @@ def compare_all(
     update_baseline: Annotated[
         Optional[Path], typer.Option(help="Rewrite this baseline file from the run's results.")
     ] = None,
+    html: HtmlOpt = None,
 ) -> None:
     """Every scenario x both modes x every environment; the verdict matrix and what differs."""
     if check is not None:
         load_baseline(check)  # a missing or malformed baseline fails before any work, in one line
     check_out_folder(out)
-    result, _ = execute(ids, not ids, env or ["all"], mode, seed, python, timeout, workers, not no_cache)
+    results.check_html_path(html)
+    result, scenarios = execute(ids, not ids, env or ["all"], mode, seed, python, timeout, workers, not no_cache)
     folder = out or results.default_results_dir()
     save(folder, result)
+    html_report(html, result, scenarios)
     unavailable_lines(result)
     typer.echo(matrix_report.terminal(result.records, result.judgements, result.problems), nl=False)
     typer.echo(f"results: {folder} (report.md, junit.xml, manifest.json, records/)")
@@ -202,10 +222,13 @@ def compare_all(
     if baseline is not None and not result.interrupted:
         # A run over the whole matrix must cover every env of the baseline; a run over some
         # envs (a per-env CI job) checks its own slice.
-        text, code = check_results(result.records, result.judgements, baseline, update=update_baseline is not None,
-                                   require_all_envs=env is None)
-        typer.echo(text, nl=not text.endswith("\n"))
-        changed = code != 0
+        checked = check_results(result.records, result.judgements, baseline, update=update_baseline is not None,
+                                require_all_envs=env is None)
+        if update_baseline is None:  # CI reads junit.xml: a case fails where the run differs from the baseline
+            results.write_text(folder, "junit.xml", matrix_report.junit(result.records, result.judgements,
+                                                                        checked.changes))
+        typer.echo(checked.text, nl=not checked.text.endswith("\n"))
+        changed = checked.code != 0
     if result.interrupted:
         say_interrupted("lab: interrupted; the finished environments' records are saved")
     raise typer.Exit(pipeline.exit_code(result, changed))

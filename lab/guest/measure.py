@@ -123,9 +123,24 @@ def describe(sample: Any) -> Dict[str, Any]:
             "min": float(x.min()), "max": float(x.max()), "max_abs": float(np.abs(x).max())}
 
 
+HISTOGRAM_BINS = 50
+"""Bins of the histogram a fit_report keeps: enough to see a truncated normal's cut-off edges,
+small enough (about 100 numbers) that a record holding a dozen of them stays small."""
+
+
+def histogram(sample: Any, bins: int = HISTOGRAM_BINS) -> Dict[str, Any]:
+    """Counts and edges of `bins` equal bins over [min, max]: the drawn values, bounded in size,
+    for the report's plots (the sample itself is too large to keep)."""
+    import numpy as np
+
+    counts, edges = np.histogram(np.asarray(sample, dtype=np.float64).ravel(), bins=bins)
+    return {"counts": [int(c) for c in counts], "edges": [float(e) for e in edges]}
+
+
 def fit_report(sample: Any, uniform_limit: Optional[float] = None, normal_std: Optional[float] = None,
                alpha: float = ALPHA) -> Dict[str, Any]:
-    """describe(sample), plus KS statistics against the named candidates and whether each rejects.
+    """describe(sample), plus KS statistics against the named candidates and whether each rejects,
+    the candidates' parameters, and a histogram of the sample.
 
     uniform_limit: against U(-limit, limit). normal_std: against N(0, std**2) and against the
     truncated normal TensorFlow draws from (cut at +-2 underlying sigma, rescaled so that its
@@ -136,11 +151,13 @@ def fit_report(sample: Any, uniform_limit: Optional[float] = None, normal_std: O
     x = np.sort(np.asarray(sample, dtype=np.float64).ravel())
     out = describe(x)
     out["ks_critical"] = ks_critical(x.size, alpha)
+    out["histogram"] = histogram(x)
     candidates: Dict[str, Callable[[Any], Any]] = {}
     if uniform_limit is not None:
-        limit = uniform_limit
+        limit = out["uniform_limit"] = float(uniform_limit)  # the report draws the density from it
         candidates["uniform"] = lambda v: uniform_cdf(v, -limit, limit)
     if normal_std is not None:
+        out["normal_std"] = float(normal_std)
         std, scale = normal_std, normal_std / truncated_normal_std()
         candidates["normal"] = lambda v: normal_cdf(v, std)
         candidates["truncated_normal"] = lambda v: truncated_normal_cdf(v, scale)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import xml.etree.ElementTree as ET
-from typing import Dict, List, Mapping, Sequence
+from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from lab.record import Record
+from lab.record import Record, Status
 from lab.reports import emulation
 from lab.reports.drift import (
     columns,
@@ -18,8 +19,11 @@ from lab.reports.drift import (
     verdict_drift,
     verdict_rows,
 )
-from lab.reports.values import clip, table
+from lab.reports.values import clip, show, table
 from lab.verdict import Judgement
+
+if TYPE_CHECKING:  # lab.baseline imports the reports' value formatting; only its type is needed here
+    from lab.baseline import Change
 
 SHORT = {"HOLDS": "HOLDS", "REFUTED": "REFUTED", "INCONCLUSIVE": "INCONCL."}
 MAX_LINES = 25
@@ -108,31 +112,60 @@ def markdown(records: Sequence[Record], judgements: Sequence[Judgement], problem
     return "\n".join(out) + "\n"
 
 
-def junit(records: Sequence[Record], judgements: Sequence[Judgement]) -> str:
-    """JUnit XML: a suite per env; a case per claim and mode. HOLDS passes, REFUTED is a
-    failure (the claim is false there), INCONCLUSIVE is skipped, an unfinished twin an error."""
-    status = {(r.env, r.scenario, r.mode): r for r in records}
+def _case(suite: ET.Element, counts: Dict[str, int], classname: str, name: str, record: Optional[Record],
+          found: Sequence[Change], properties: Mapping[str, str]) -> None:
+    """One test case: failed by its baseline changes, else errored or skipped by its trial's status."""
+    node = ET.SubElement(suite, "testcase", classname=classname, name=name)
+    props = ET.SubElement(node, "properties")
+    for key, value in properties.items():
+        ET.SubElement(props, "property", name=key, value=value[:1000])
+    counts["tests"] += 1
+    if found:
+        counts["failures"] += 1
+        failure = ET.SubElement(node, "failure", type="baseline", message=f"{len(found)} changed against the baseline")
+        failure.text = "\n".join(str(c) for c in found)
+    elif record is not None and record.failed:
+        counts["errors"] += 1
+        ET.SubElement(node, "error", type=record.status.value, message=(record.error or {}).get("message", ""))
+    elif record is not None and record.status is Status.NOT_APPLICABLE:
+        counts["skipped"] += 1
+        ET.SubElement(node, "skipped", message=(record.error or {}).get("message", "not applicable"))
+
+
+def junit(records: Sequence[Record], judgements: Sequence[Judgement],
+          changes: Optional[Sequence[Change]] = None) -> str:
+    """JUnit XML for CI: a suite per env, a case per trial (its status and observations) and
+    per claim and mode. A verdict is a finding, not a failure: it goes in the case's
+    <properties>. A case fails only when it differs from the baseline (`changes`, when the run
+    was checked against one), errs when its trial did not finish (raised, crashed, timed out),
+    and is skipped when the twin cannot apply in that environment."""
+    changed: Dict[Tuple[str, str, str, str], List[Change]] = {}
+    for c in changes or ():
+        # A trial's observations, status and error are one case; a verdict is its claim's case.
+        key = c.key if c.kind in ("verdict", "claim") else ""
+        changed.setdefault((c.env, c.scenario, c.mode, key), []).append(c)
     suites = ET.Element("testsuites", name="lab")
-    by_env: Dict[str, List[Judgement]] = {}
-    for j in judgements:
-        by_env.setdefault(j.env, []).append(j)
-    for env, mine in by_env.items():
-        suite = ET.SubElement(suites, "testsuite", name=env, tests=str(len(mine)))
-        counts = {"failures": 0, "errors": 0, "skipped": 0}
-        for j in mine:
-            case = ET.SubElement(suite, "testcase", classname=f"{env}.{j.scenario}",
-                                 name=f"#{j.claim} [{j.mode}] {j.text}")
-            record = status.get((env, j.scenario, j.mode))
-            if record is not None and record.failed:
-                counts["errors"] += 1
-                ET.SubElement(case, "error", type=record.status, message=(record.error or {}).get("message", ""))
-            elif j.verdict.value == "REFUTED":
-                counts["failures"] += 1
-                evidence = "; ".join(f"{k}={v}" for k, v in j.evidence.items())
-                ET.SubElement(case, "failure", type="REFUTED", message=evidence[:500])
-            elif j.verdict.value == "INCONCLUSIVE":
-                counts["skipped"] += 1
-                ET.SubElement(case, "skipped", message=j.reason)
+    order = env_order(records)
+    for env in order + sorted({c.env for c in changes or ()} - set(order)):  # a baseline env that did not run
+        mine = [r for r in records if r.env == env]
+        suite = ET.SubElement(suites, "testsuite", name=env)
+        counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+
+        facts = next((r.facts for r in mine if r.facts), {})
+        case = functools.partial(_case, suite, counts)
+        case(env, "environment", None, changed.get((env, "", "", ""), []),  # its versions; or not run at all
+             {k: str(facts.get(k, "?")) for k in ("tensorflow", "keras", "numpy", "python")})
+        for r in mine:
+            mode = r.mode.value
+            case(f"{env}.{r.scenario}", f"[{mode}] trial", r,
+                 changed.get((env, r.scenario, mode, ""), []) + changed.get((env, r.scenario, "", ""), []),
+                 {"status": r.status.value, "observations": str(len(r.observations))})
+            for j in (j for j in judgements if j.env == env and j.scenario == r.scenario and j.mode is r.mode):
+                evidence = "; ".join(f"{k}={show(v)}" for k, v in j.evidence.items())
+                case(f"{env}.{r.scenario}", f"#{j.claim} [{mode}] {j.text}", r,
+                     changed.get((env, r.scenario, mode, f"#{j.claim}"), [])
+                     + changed.get((env, r.scenario, "", f"#{j.claim}"), []),
+                     {"verdict": j.verdict.value, "evidence": evidence, **({"reason": j.reason} if j.reason else {})})
         for key, value in counts.items():
             suite.set(key, str(value))
     ET.indent(suites)

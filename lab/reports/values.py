@@ -43,6 +43,8 @@ def show(obs: Any) -> str:
             return f"<symbolic {obs['type']} {obs['dtype']}>"
         if kind == "object":
             return f"<{obs['type']}>"
+        if isinstance(obs.get("counts"), list) and isinstance(obs.get("edges"), list):  # a fit_report's histogram
+            return f"<{len(obs['counts'])} bins>"
         return "{" + ", ".join(f"{k}: {show(v)}" for k, v in obs.items()) + "}"
     if isinstance(obs, list):
         return _values([o if not isinstance(o, dict) else show(o) for o in obs])

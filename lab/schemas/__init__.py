@@ -16,6 +16,14 @@ class InvalidData(UsageError):
     """A file (or a guest's line) that is valid JSON of the wrong shape."""
 
 
+class RecordFormatError(InvalidData):
+    """A record written in another format (schema_version) than this lab reads."""
+
+    def __init__(self, message: str, version: Any) -> None:
+        super().__init__(message)
+        self.version = version
+
+
 @functools.cache
 def _validator(name: str) -> Any:
     import jsonschema
