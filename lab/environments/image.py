@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
-from lab.environments.base import GuestRun, Note
+from lab.environments.base import GuestJob, GuestRun, Note
 from lab.environments.declared import Env
 from lab.environments.shipment import Shipment, collect, write_request
 from lab.plan import Trial
@@ -55,23 +55,28 @@ class DockerRunner:
         env.update(self.extra_environment)
         return env
 
-    def run(self, trials: Sequence[Trial], shipment: Shipment) -> GuestRun:
+    def run(self, trials: Sequence[Trial], shipment: Shipment, job: Optional[GuestJob] = None) -> GuestRun:
+        """The batch in one container; with a `job`, that job's guest entry instead of the trials."""
         import docker.errors
         import requests.exceptions
 
         facts = {"image": self.image}
 
         def collected(status: Status, why: str) -> GuestRun:
+            if job is not None:
+                job.collect(io, status, why)
+                return GuestRun([], self.freeze)
             return GuestRun(collect(self.env, trials, records_path, status, why, facts).records, self.freeze)
 
         with tempfile.TemporaryDirectory(prefix=f"lab-docker-{self.env}-") as tmp:
             io = Path(tmp)
             os.chmod(io, 0o777)  # the container's non-root user writes the records here
-            write_request(io / "request.json", trials, shipment)
+            job.write(io) if job is not None else write_request(io / "request.json", trials, shipment)
             records_path = io / "records.jsonl"
             try:
                 container = self.client.containers.run(
-                    self.image, GUEST, detach=True, user="1000:1000", network_mode="none", read_only=True,
+                    self.image, GUEST if job is None else job_command(job), detach=True, user="1000:1000",
+                    network_mode="none", read_only=True,
                     tmpfs={"/tmp": "rw,exec,size=1g"}, working_dir="/tmp", environment=self._environment(),
                     volumes={str(shipment.root): {"bind": "/lab", "mode": "ro"},
                              str(io): {"bind": "/io", "mode": "rw"}},
@@ -109,6 +114,11 @@ class DockerRunner:
             return collected(Status.CRASHED, detail)
 
 
+def job_command(job: GuestJob) -> List[str]:
+    """A job's guest entry, with its request and results in the mounted /io."""
+    return ["python", "-m", job.module, "--request", "/io/request.json", "--out", "/io/results.jsonl"]
+
+
 class ImageEnvironment:
     """A pinned container environment from the matrix: its image is built (or found) by its
     recipe's hash, and every batch runs in one locked-down container of it."""
@@ -144,6 +154,11 @@ class ImageEnvironment:
 
     def run(self, trials: Sequence[Trial], shipment: Shipment, timeout_s: float) -> GuestRun:
         return DockerRunner(self.spec, self.tag, self.client, timeout_s=timeout_s).run(trials, shipment)
+
+    def run_job(self, job: GuestJob, shipment: Shipment, timeout_s: float) -> None:
+        runner = DockerRunner(self.spec, self.tag, self.client, timeout_s=timeout_s,
+                              extra_environment={"MPLBACKEND": "Agg"})
+        runner.run([], shipment, job)
 
     def stop(self) -> None:
         remove_leftovers(self.client, own=True)
