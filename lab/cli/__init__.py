@@ -8,7 +8,7 @@ from typing import List, Optional, Type
 import typer
 
 from lab import __version__
-from lab.cli import envs, results, runs, scenarios
+from lab.cli import envs, results, runs, scenarios, verbatim
 from lab.errors import LabError
 
 app = typer.Typer(
@@ -26,6 +26,7 @@ app.command("compare-all")(runs.compare_all)
 app.add_typer(envs.envs_app, name="envs")
 app.command("merge")(results.merge)
 app.command("check")(results.check)
+app.command("verbatim", help=verbatim.HELP)(verbatim.verbatim)
 
 
 @app.command()

@@ -117,7 +117,14 @@ def printed_values(stdout: str) -> List[Tuple[str, Value]]:
     for line in _logical_lines(stdout):
         if not _NUMBER.search(line):
             continue
-        for part in _split(line, ",;"):
+        parts: List[str] = []
+        for piece in _split(line, ",;"):
+            # "Value after init, following assignment: 1.0": a comma inside a label is no separator
+            if parts and not _NUMBER.search(parts[-1]):
+                parts[-1] += "," + piece
+            else:
+                parts.append(piece)
+        for part in parts:
             if part.strip() and _NUMBER.search(part):
                 pair = _pair(part)
                 if pair is not None:
