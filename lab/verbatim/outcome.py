@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from lab.verbatim.printed import Value, compare_expected, printed_values, same_values
-from lab.verbatim.programs import Program
+from lab.verbatim.programs import Program, own_output
 
 STATUSES = ("ran", "raised", "syntax_error", "timeout", "crashed", "fragment", "unavailable", "not_run")
 """ran, raised, syntax_error, timeout, crashed: what the program did. fragment: it uses names nothing
@@ -98,14 +98,14 @@ def from_result(program: Program, variant: str, env: str, result: Mapping[str, A
         where, line = program.source_of(error.get("line")) if same_lines else (None, None)
         error.update(line=line if where == block.index else None, block=where, program_line=error.get("line"))
     stdout = result["stdout"]["text"]
-    values = tuple(printed_values(stdout))
+    values = tuple(printed_values(own_output(stdout)))  # what the block printed, not the blocks before it
     deterministic = None
     if "repeat" in result:
         deterministic = result["repeat"]["status"] == status and same_values(
-            values, printed_values(result["repeat"]["stdout"]["text"]))
+            values, printed_values(own_output(result["repeat"]["stdout"]["text"])))
     match, detail = "", ""
     if block.expected is not None and status == "ran":
-        match, detail = compare_expected(block.expected, stdout)
+        match, detail = compare_expected(block.expected, own_output(stdout))
         if match == "differs" and deterministic is False:
             detail += " (the block prints other numbers on every run: random draws)"
     return Outcome(program.document, block.index, variant, env, status, block.digest, block.heading,

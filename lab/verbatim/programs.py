@@ -90,9 +90,23 @@ class Program:
         return None, None
 
 
+MARKER = "\x1e"
+"""Printed before the block's own code when earlier blocks run first: its output is what follows."""
+MARKER_LINE = '__import__("sys").stdout.write("\\x1e\\n")  # lab: the block starts here\n'
+
+
+def own_output(stdout: str) -> str:
+    """The part of a program's output that its own block printed (after the marker, if any)."""
+    _, found, tail = stdout.rpartition(MARKER + "\n")
+    return tail if found else stdout
+
+
 def _join(document: str, blocks: Sequence[Block], target: Block, missing: Tuple[str, ...], parses: bool) -> Program:
     parts, segments, line = [], [], 1
     for block in blocks:
+        if block is target and len(blocks) > 1:
+            parts.append(MARKER_LINE)
+            line += 1
         text = block.text if block.text.endswith("\n") else block.text + "\n"
         count = len(text.splitlines())
         segments.append(Segment(block.index, line, count))

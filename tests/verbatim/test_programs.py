@@ -37,10 +37,11 @@ def test_a_block_takes_the_earlier_blocks_that_define_its_names_and_a_fragment_l
     path.write_text(DOC)
     programs = build_programs(read_document(path))
     assert [p.blocks for p in programs] == [(1,), (1, 2), (1, 3), (4,)]
+    assert "lab: the block starts here" in programs[1].text
     assert programs[1].text.endswith("print(f(3))\n") and not programs[1].fragment
     assert programs[2].missing == ("undefined_name",)
     assert not programs[3].parses  # runs anyway: the environment's Python says SyntaxError
-    assert programs[1].block_line(5) == 1 and programs[1].source_of(2) == (1, 2)
+    assert programs[1].block_line(6) == 1 and programs[1].source_of(2) == (1, 2)
 
 
 def test_names_see_globals_used_inside_functions() -> None:
