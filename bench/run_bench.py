@@ -169,7 +169,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--naive-envs", action="append", help="run the slow naive measurement only on these")
     parser.add_argument("--no-naive", action="store_true", help="skip the naive measurement")
     parser.add_argument("--out", type=Path, default=Path("results"), help="folder for bench-<UTC time>.json")
+    parser.add_argument("--verbatim-env", action="append",
+                        help="env for the verbatim section (repeatable); default local and tf1.15")
+    parser.add_argument("--verbatim-only", action="store_true", help="only the verbatim section (no Docker rows)")
     args = parser.parse_args(argv)
+    from bench import verbatim
+
+    if args.verbatim_only:
+        print(verbatim.render(verbatim.measure(args.verbatim_env or ["local", "tf1.15"])), end="")
+        return 0
     client = None
     try:
         client = docker_client()
@@ -182,7 +190,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if client is not None:
             remove_leftovers(client, own=True)  # the pool's containers: none is left behind
         return 130
+    bench.meta["verbatim"] = verbatim.measure(args.verbatim_env or ["local", "tf1.15"])
     print(render(bench), end="")
+    print(verbatim.render(bench.meta["verbatim"]), end="")
     print(f"json: {write_json(bench, args.out)}")
     return 0
 

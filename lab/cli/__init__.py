@@ -11,7 +11,7 @@ from typing import List, Optional, Type
 import typer
 
 from lab import __version__
-from lab.cli import clean, envs, results, runs, scenarios
+from lab.cli import clean, envs, results, runs, scenarios, verbatim
 from lab.errors import LabError
 from lab.pipeline import INTERRUPTED_EXIT_CODE
 
@@ -32,6 +32,7 @@ app.command("merge")(results.merge)
 app.command("check")(results.check)
 app.command("report")(results.report)
 app.command("clean")(clean.clean)
+app.command("verbatim", help=verbatim.HELP)(verbatim.verbatim)
 
 
 @app.command()

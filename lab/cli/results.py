@@ -22,7 +22,14 @@ def merge(
     folders: Annotated[List[Path], typer.Argument(metavar="FOLDER...", help="Results folders (one env each, say).")],
     out: Annotated[Path, typer.Option(help="The merged results folder (must not hold results yet).")],
 ) -> None:
-    """Join results folders made on different machines into one, with its reports regenerated."""
+    """Join results folders made on different machines into one, with its reports regenerated
+    (compare-all folders, or `lab verbatim --out` folders: shards)."""
+    from lab.verbatim.results import is_verbatim
+
+    if folders and all(is_verbatim(f) for f in folders):
+        from lab.cli.verbatim import merge as merge_verbatim
+
+        raise typer.Exit(merge_verbatim(folders, out))
     scenarios = load_scenarios(configured_scenario_dirs())
     result = merge_results(folders, out, scenarios, warn=lambda line: typer.echo(f"lab: warning: {line}", err=True))
     typer.echo(matrix_report.terminal(result.records, result.judgements, result.problems), nl=False)

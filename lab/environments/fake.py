@@ -56,5 +56,15 @@ class FakeEnvironment:
             records.append(record)
         return GuestRun(records)
 
+    def run_job(self, job: Any, shipment: Any, timeout_s: float) -> None:
+        if self.unavailable:
+            raise EnvironmentUnavailable(self.unavailable)
+        import tempfile
+        from pathlib import Path
+
+        with tempfile.TemporaryDirectory(prefix="lab-fake-") as tmp:  # it runs no programs: none come back
+            job.write(Path(tmp))
+            job.collect(Path(tmp), Status.CRASHED, "the fake environment runs no programs")
+
     def describe(self) -> Dict[str, Any]:
         return {"kind": self.kind}

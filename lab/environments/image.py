@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
-from lab.environments.base import GuestRun, Note
+from lab.environments.base import GuestJob, GuestRun, Note
 from lab.environments.declared import Env
 from lab.environments.shipment import Shipment, collect, write_request
 from lab.plan import Trial
@@ -29,6 +29,7 @@ LOG_LINES = 40
 GUEST = ["python", "-m", "lab.guest", "--request", "/io/request.json", "--out", "/io/records.jsonl",
          "--freeze", "/io/freeze.txt"]
 WRITABLE = ("records.jsonl", "freeze.txt")
+JOB_WRITABLE = ("results.jsonl",)  # a GuestJob's entry writes its results there
 
 
 class DockerRunner:
@@ -67,17 +68,18 @@ class DockerRunner:
         env.update(self.extra_environment)
         return env
 
-    def command(self) -> List[str]:
+    def command(self, job: Optional[GuestJob] = None) -> List[str]:
         """The guest under coreutils' timeout: the limit holds even when no host is left to kill it."""
-        return ["timeout", "-s", "KILL", str(int(self.timeout_s) + SELF_TIMEOUT_GRACE_S), *GUEST]
+        guest = GUEST if job is None else job_command(job)
+        return ["timeout", "-s", "KILL", str(int(self.timeout_s) + SELF_TIMEOUT_GRACE_S), *guest]
 
-    def options(self, io: Path, shipment: Shipment) -> Dict[str, Any]:
+    def options(self, io: Path, shipment: Shipment, writable: Sequence[str] = WRITABLE) -> Dict[str, Any]:
         """Everything a batch's container is started with but its command."""
         from docker.types import Ulimit
 
         volumes = {str(shipment.root): {"bind": "/lab", "mode": "ro"},
                    str(io / "request.json"): {"bind": "/io/request.json", "mode": "ro"}}
-        volumes.update({str(io / name): {"bind": f"/io/{name}", "mode": "rw"} for name in WRITABLE})
+        volumes.update({str(io / name): {"bind": f"/io/{name}", "mode": "rw"} for name in writable})
         return dict(
             detach=True, user="1000:1000", network_mode="none", read_only=True,
             cap_drop=["ALL"], security_opt=["no-new-privileges"],
@@ -87,16 +89,24 @@ class DockerRunner:
             labels={LABEL: self.env, OWNER_LABEL: str(os.getpid())},
         )
 
-    def run(self, trials: Sequence[Trial], shipment: Shipment) -> GuestRun:
+    def run(self, trials: Sequence[Trial], shipment: Shipment, job: Optional[GuestJob] = None) -> GuestRun:
+        """The batch in one container; with a `job`, that job's guest entry instead of the trials."""
         facts = {"image": self.image}
+        writable = WRITABLE if job is None else JOB_WRITABLE
         with scratch_dir(f"docker-{self.env}") as tmp:
             io = Path(tmp)
-            write_request(io / "request.json", trials, shipment)
-            for name in WRITABLE:
+            if job is None:
+                write_request(io / "request.json", trials, shipment)
+            else:
+                job.write(io)
+            for name in writable:
                 (io / name).touch()
                 os.chmod(io / name, 0o666)  # the container's non-root user writes them
 
             def collected(status: Status, why: str, log: Sequence[str] = ()) -> GuestRun:
+                if job is not None:
+                    job.collect(io, status, why)
+                    return GuestRun([], self.freeze)
                 if (io / "freeze.txt").stat().st_size:
                     self.freeze = (io / "freeze.txt").read_text(errors="replace").split()
                 return GuestRun(collect(self.env, trials, io / "records.jsonl", status, why, facts, log).records,
@@ -104,7 +114,8 @@ class DockerRunner:
 
             started = time.monotonic()
             try:
-                container = self.client.containers.run(self.image, self.command(), **self.options(io, shipment))
+                container = self.client.containers.run(self.image, self.command(job),
+                                                       **self.options(io, shipment, writable))
             except Exception as exc:  # an image gone missing, a daemon that refuses the limits
                 return collected(Status.NOT_RUN, f"the container could not start: {_first_line(exc)}")
             try:
@@ -149,6 +160,11 @@ class DockerRunner:
             return []
 
 
+def job_command(job: GuestJob) -> List[str]:
+    """A job's guest entry, with its request and results in the mounted /io."""
+    return ["python", "-m", job.module, "--request", "/io/request.json", "--out", "/io/results.jsonl"]
+
+
 class ImageEnvironment:
     """A pinned container environment from the matrix: its image is built (or found) by its
     recipe's hash, and every batch runs in one locked-down container of it."""
@@ -184,6 +200,11 @@ class ImageEnvironment:
 
     def run(self, trials: Sequence[Trial], shipment: Shipment, timeout_s: float) -> GuestRun:
         return DockerRunner(self.spec, self.tag, self.client, timeout_s=timeout_s).run(trials, shipment)
+
+    def run_job(self, job: GuestJob, shipment: Shipment, timeout_s: float) -> None:
+        runner = DockerRunner(self.spec, self.tag, self.client, timeout_s=timeout_s,
+                              extra_environment={"MPLBACKEND": "Agg"})
+        runner.run([], shipment, job)
 
     def stop(self) -> None:
         remove_leftovers(self.client, own=True)

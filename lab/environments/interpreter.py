@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from lab.cache import cache_root
-from lab.environments.base import GuestRun, Note
+from lab.environments.base import GuestJob, GuestRun, Note
 from lab.environments.declared import Env
-from lab.environments.process import check_interpreter, run_guest, stop_guests
+from lab.environments.process import check_interpreter, run_guest, run_job, stop_guests
 from lab.environments.shipment import Shipment
 from lab.errors import EnvironmentUnavailable
 from lab.locking import file_lock
@@ -124,6 +124,12 @@ class InterpreterEnvironment:
         hint = f"remove {self.venv} and run again to remake it"
         return run_guest(self.name, str(self.venv / "bin" / "python"), trials, shipment, timeout_s, hint,
                          self.spec.environment)
+
+    def run_job(self, job: GuestJob, shipment: Shipment, timeout_s: float) -> None:
+        if self.venv is None:
+            raise EnvironmentUnavailable(f"env {self.name} was not prepared")
+        run_job(str(self.venv / "bin" / "python"), job, shipment, timeout_s,
+                f"remove {self.venv} and run again to remake it", self.spec.environment)
 
     def stop(self) -> None:
         stop_guests()

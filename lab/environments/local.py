@@ -6,8 +6,8 @@ import os
 import sys
 from typing import Any, Dict, Optional, Sequence
 
-from lab.environments.base import GuestRun, Note
-from lab.environments.process import check_interpreter, run_guest, stop_guests
+from lab.environments.base import GuestJob, GuestRun, Note
+from lab.environments.process import check_interpreter, run_guest, run_job, stop_guests
 from lab.environments.shipment import Shipment
 from lab.plan import Trial
 
@@ -37,6 +37,10 @@ class LocalEnvironment:
     def run(self, trials: Sequence[Trial], shipment: Shipment, timeout_s: float) -> GuestRun:
         hint = f"install it with '{self.python} -m pip install tensorflow-cpu==2.21.0' or {HOW}"
         return run_guest(self.name, self.python, trials, shipment, timeout_s, hint)
+
+    def run_job(self, job: GuestJob, shipment: Shipment, timeout_s: float) -> None:
+        hint = f"install it with '{self.python} -m pip install tensorflow-cpu==2.21.0' or {HOW}"
+        run_job(self.python, job, shipment, timeout_s, hint)
 
     def stop(self) -> None:
         stop_guests()

@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 from typing import IO, List, Mapping, Optional, Sequence, Set
 
-from lab.environments.base import GuestRun
+from lab.environments.base import GuestJob, GuestRun
 from lab.environments.shipment import Shipment, collect, write_request
 from lab.errors import EnvironmentUnavailable
 from lab.plan import Trial
@@ -55,14 +55,7 @@ def run_guest(env: str, python: str, trials: Sequence[Trial], shipment: Shipment
         work = Path(tmp)
         request, records, log, freeze = (work / n for n in ("request.json", "records.jsonl", "guest.log", "freeze.txt"))
         write_request(request, trials, shipment)
-        variables = dict(os.environ)
-        # Only the shipment: the guest must not reach host modules by accident.
-        variables["PYTHONPATH"] = str(shipment.root)
-        variables.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-        # The container images set this too: oneDNN reorders float math, and records
-        # should not depend on which environment ran them.
-        variables.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-        variables.update(extra_env or {})
+        variables = guest_variables(shipment, extra_env)
         command = [python, "-m", "lab.guest", "--request", str(request), "--out", str(records), "--freeze", str(freeze)]
         try:
             with open(log, "wb") as log_file:
@@ -78,6 +71,43 @@ def run_guest(env: str, python: str, trials: Sequence[Trial], shipment: Shipment
             raise EnvironmentUnavailable(f"{python} has no TensorFlow ({log_tail(log, 1)}): {install_hint}")
         detail = f"the environment's process exited with code {code}"
         return GuestRun(collect(env, trials, records, Status.CRASHED, detail, log=tail_lines(log)).records, installed)
+
+
+def guest_variables(shipment: Shipment, extra_env: Optional[Mapping[str, str]] = None) -> dict:
+    """The guest's environment variables: this one's, with only the shipment on the path."""
+    variables = dict(os.environ)
+    # Only the shipment: the guest must not reach host modules by accident.
+    variables["PYTHONPATH"] = str(shipment.root)
+    variables.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # The container images set this too: oneDNN reorders float math, and records
+    # should not depend on which environment ran them.
+    variables.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    variables.update(extra_env or {})
+    return variables
+
+
+def run_job(python: str, job: GuestJob, shipment: Shipment, timeout_s: float, install_hint: str,
+            extra_env: Optional[Mapping[str, str]] = None) -> None:
+    """A job's guest entry in ONE process of `python`, in a temporary folder, like run_guest."""
+    with scratch_dir("job") as tmp:
+        io = Path(tmp)
+        job.write(io)
+        # Programs a job runs (the verbatim runner's) draw no plots on a screen, and hash alike.
+        variables = {"MPLBACKEND": "Agg", "PYTHONHASHSEED": "0", **guest_variables(shipment, extra_env)}
+        command = [python, "-m", job.module, "--request", str(io / "request.json"), "--out", str(io / "results.jsonl")]
+        log = io / "guest.log"
+        try:
+            with open(log, "wb") as log_file:
+                code = _run_group(command, log_file, variables, timeout_s, tmp)
+        except subprocess.TimeoutExpired:
+            job.collect(io, Status.TIMEOUT, f"the batch ran past {timeout_s:g}s")
+            return
+        except OSError as exc:
+            raise EnvironmentUnavailable(
+                f"interpreter {python} cannot be started ({exc.strerror}): {install_hint}") from None
+        if code == EXIT_NO_TENSORFLOW:
+            raise EnvironmentUnavailable(f"{python} has no TensorFlow ({log_tail(log, 1)}): {install_hint}")
+        job.collect(io, Status.CRASHED, f"the environment's process exited with code {code}: {log_tail(log)}")
 
 
 def _run_group(command: Sequence[str], log: IO[bytes], variables: Mapping[str, str], timeout_s: float,

@@ -1,0 +1,220 @@
+"""Renderers for verbatim runs: the block x environment x variant matrix (terminal, Markdown, JSON),
+drift between environments, and block claims beside the twins that model each block."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Mapping, Sequence, Tuple
+
+from lab.reports.values import clip, table
+from lab.verbatim.claims import BlockJudgement
+from lab.verbatim.outcome import Outcome
+
+SHORT = {"syntax_error": "SyntaxError", "fragment": "fragment", "unavailable": "n/a", "not_run": "not run"}
+LINE_WIDTH = 200
+
+
+def cell(o: Outcome) -> str:
+    """'ran', 'ran~' (prints other numbers each run), 'ran=' / 'ran!=' (against shown output), the
+    exception's type for a raise, 'timeout', 'crashed', 'fragment', 'n/a', 'not run'."""
+    if o.status == "ran":
+        mark = {"matches": "=", "differs": "!="}.get(o.match, "")
+        return "ran" + ("~" if o.deterministic is False else "") + mark
+    if o.status == "raised":
+        return str((o.error or {}).get("type", "raised"))
+    return SHORT.get(o.status, o.status)
+
+
+def _short_doc(name: str) -> str:
+    return name if len(name) <= 28 else name[:12] + "…" + name[-15:]
+
+
+def _columns(outcomes: Sequence[Outcome]) -> List[Tuple[str, str]]:
+    return list(dict.fromkeys((o.env, o.variant) for o in outcomes))
+
+
+def _rows(outcomes: Sequence[Outcome]) -> Dict[Tuple[str, int], Dict[Tuple[str, str], Outcome]]:
+    rows: Dict[Tuple[str, int], Dict[Tuple[str, str], Outcome]] = {}
+    for o in outcomes:
+        rows.setdefault((o.document, o.block), {})[(o.env, o.variant)] = o
+    return rows
+
+
+def _version(o: Outcome) -> str:
+    tf = o.facts.get("tensorflow")
+    return f"{o.env} (TF {tf})" if tf else o.env
+
+
+def drift(outcomes: Sequence[Outcome]) -> List[str]:
+    """Where a block's outcome in one variant changes between environments: runs in one, raises in another."""
+    groups: Dict[Tuple[str, int, str], List[Outcome]] = {}
+    for o in outcomes:
+        if o.status not in ("fragment", "unavailable", "not_run"):
+            groups.setdefault((o.document, o.block, o.variant), []).append(o)
+    lines = []
+    for (doc, block, variant), mine in groups.items():
+        kinds = dict.fromkeys(cell(o).rstrip("=!~") for o in mine)
+        if len(kinds) > 1:
+            parts = "; ".join(f"{kind} in {', '.join(_version(o) for o in mine if cell(o).rstrip('=!~') == kind)}"
+                              for kind in kinds)
+            lines.append(f"{doc}#{block} {variant}: {parts}")
+    return lines
+
+
+def rescues(outcomes: Sequence[Outcome]) -> List[str]:
+    """Blocks that raise as written but run in another variant, per environment."""
+    lines = []
+    for (doc, block), cells in _rows(outcomes).items():
+        for env in dict.fromkeys(e for e, _ in cells):
+            written = cells.get((env, "as-written"))
+            if written is None or written.status == "ran" or written.status not in ("raised", "syntax_error"):
+                continue
+            ran = [v for (e, v), o in cells.items() if e == env and v != "as-written" and o.status == "ran"]
+            if ran:
+                lines.append(f"{doc}#{block} in {env}: {cell(written)} as written, runs with {', '.join(ran)}")
+    return lines
+
+
+def _errors(outcomes: Sequence[Outcome]) -> List[str]:
+    lines = []
+    for o in outcomes:
+        if o.status in ("raised", "syntax_error", "timeout", "crashed", "not_run") and (o.error or o.why):
+            err = o.error or {}
+            where = f" (block line {err['line']}, document line {o.line + err['line'] - 1})" if err.get("line") else ""
+            lines.append(f"{o.document}#{o.block} {o.variant} {o.env}: {err.get('type', o.status)}: "
+                         f"{err.get('message', o.why)}{where}")
+    return lines
+
+
+def terminal(outcomes: Sequence[Outcome], judgements: Sequence[BlockJudgement] = (),
+             problems: Mapping[str, str] = {}, beside: Mapping[Tuple[str, int], List[str]] = {}) -> str:
+    """The matrix (a row per block, a column per environment and variant), drift, then the claims."""
+    cols = _columns(outcomes)
+    variants = list(dict.fromkeys(v for _, v in cols))
+    tag = {v: v.split("-")[0][:5] for v in variants}
+    header = ["block", *(f"{e}/{tag[v]}" for e, v in cols)]
+    body = []
+    for (doc, block), cells in _rows(outcomes).items():
+        body.append([f"{_short_doc(doc)}#{block}", *(cell(cells[c]) if c in cells else "" for c in cols)])
+    lines = table(header, body)
+    lines.append("(columns: env/variant; ran~ prints other numbers on each run; = and != against the output the "
+                 "document shows)")
+    for env, problem in problems.items():
+        if problem:
+            lines.append(f"environment {env} FAILED: {problem}")
+    lines += _section("outcomes that change between environments", drift(outcomes))
+    lines += _section("blocks that raise as written and run in another variant", rescues(outcomes))
+    if beside:
+        lines += _section("blocks beside the twins that model them",
+                          [f"{doc}#{block}: {', '.join(ids)}" for (doc, block), ids in beside.items() if ids])
+    if judgements:
+        lines += ["", *claims_table(judgements)]
+    return "\n".join(clip(line, LINE_WIDTH) for line in lines) + "\n"
+
+
+def _section(title: str, lines: List[str], limit: int = 25) -> List[str]:
+    if not lines:
+        return [f"{title}: none"]
+    more = [f"  ... and {len(lines) - limit} more (see report.md)"] if len(lines) > limit else []
+    return [f"{title}:", *(f"  {line}" for line in lines[:limit]), *more]
+
+
+def claims_table(judgements: Sequence[BlockJudgement]) -> List[str]:
+    """A row per block claim, a column per environment and variant."""
+    cols = list(dict.fromkeys((j.env, j.variant) for j in judgements if j.env != "-"))
+    rows: Dict[Tuple[str, int, int, str], Dict[Tuple[str, str], BlockJudgement]] = {}
+    for j in judgements:
+        rows.setdefault((j.document, j.block, j.claim, j.text), {})[(j.env, j.variant)] = j
+    header = ["claim", *(f"{e}/{v.split('-')[0][:5]}" for e, v in cols)]
+    body = []
+    missing = []
+    for (doc, block, number, text), cells in rows.items():
+        if ("-", "-") in cells:
+            missing.append(f"{doc[:3]}#{block}.{number} INCONCLUSIVE: {cells[('-', '-')].reason}")
+            continue
+        short = {"HOLDS": "HOLDS", "REFUTED": "REFUTED", "INCONCLUSIVE": "INCONCL."}
+        body.append([f"{doc[:3]}#{block}.{number} {text[:48]}",
+                     *(short[cells[c].verdict.value] if c in cells else "" for c in cols)])
+    out = ["block claims (document#block.claim):", *table(header, body)] if body else []
+    return out + missing
+
+
+def markdown(outcomes: Sequence[Outcome], judgements: Sequence[BlockJudgement] = (),
+             problems: Mapping[str, str] = {}, beside: Mapping[Tuple[str, int], List[str]] = {},
+             title: str = "lab verbatim") -> str:
+    """The full report: the matrix with headings, every error with its line, drift, the claims."""
+    cols = _columns(outcomes)
+    out = [f"# {title}", "", "## Outcomes", "", "| block | heading | twins | " + " | ".join(
+        f"{e} {v}" for e, v in cols) + " |", "|---|---|---|" + "---|" * len(cols)]
+    for (doc, block), cells in _rows(outcomes).items():
+        first = next(iter(cells.values()))
+        twins = ", ".join(beside.get((doc, block), []))
+        out.append(f"| {doc}#{block} (line {first.line}) | {_md(first.heading)} | {twins} | " +
+                   " | ".join(_md(cell(cells[c])) if c in cells else "" for c in cols) + " |")
+    envs = {o.env: o.facts for o in outcomes if o.facts}
+    out += ["", "## Environments", ""] + [f"- {e}: " + ", ".join(f"{k} {v}" for k, v in f.items())
+                                           for e, f in envs.items()]
+    out += [f"- {e} FAILED: {_md(p)}" for e, p in problems.items() if p]
+    for heading, lines in (("Outcomes that change between environments", drift(outcomes)),
+                           ("Blocks that raise as written and run in another variant", rescues(outcomes)),
+                           ("Errors", _errors(outcomes)),
+                           ("Fragments", [f"{o.document}#{o.block}: missing {', '.join(o.missing)}"
+                                          for o in outcomes if o.status == "fragment" and o.variant == "as-written"
+                                          and o.env == outcomes[0].env]),
+                           ("Against the output the document shows",
+                            [f"{o.document}#{o.block} {o.variant} {o.env}: {o.match}: {o.match_detail}"
+                             for o in outcomes if o.match])):
+        out += ["", f"## {heading}", ""] + ([f"- {_md(line)}" for line in lines] or ["None."])
+    if judgements:
+        out += ["", "## Block claims", "", "| claim | env | variant | verdict | reason or evidence |",
+                "|---|---|---|---|---|"]
+        for j in judgements:
+            detail = j.reason or "; ".join(f"{k}={v}" for k, v in j.evidence.items())
+            out.append(f"| {j.document}#{j.block}.{j.claim} {_md(j.text)} | {j.env} | {j.variant} | {j.verdict.value} "
+                       f"| {_md(detail[:300])} |")
+    return "\n".join(out) + "\n"
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def as_json(outcomes: Sequence[Outcome], judgements: Sequence[BlockJudgement] = (),
+            meta: Mapping[str, Any] = {}) -> str:
+    return json.dumps({"meta": dict(meta), "outcomes": [o.to_dict() for o in outcomes],
+                       "judgements": [j.to_dict() for j in judgements]}, indent=1)
+
+
+def beside_twins(block_judgements: Sequence[BlockJudgement], twin_judgements: Sequence[Any],
+                 beside: Mapping[Tuple[str, int], List[str]]) -> List[str]:
+    """One verdict table: each block's claims (a cell per env: as-written/shim/upgrade verdicts), then
+    the claims of the twins that model it (a cell per env: graph/eager verdicts)."""
+    envs = list(dict.fromkeys([j.env for j in block_judgements if j.env != "-"] + [j.env for j in twin_judgements]))
+    letter = {"HOLDS": "H", "REFUTED": "R", "INCONCLUSIVE": "I"}
+    body: List[List[str]] = []
+    blocks = list(dict.fromkeys((j.document, j.block) for j in block_judgements if j.env != "-"))
+    shown = set()
+    for doc, block in blocks:
+        mine: Dict[Tuple[int, str], Dict[str, List[str]]] = {}
+        for j in block_judgements:
+            if (j.document, j.block) == (doc, block) and j.env != "-":
+                mine.setdefault((j.claim, j.text), {}).setdefault(j.env, []).append(letter[j.verdict.value])
+        for (number, text), verdicts in mine.items():
+            body.append([f"{doc[:3]}#{block}.{number} verbatim: {text[:44]}",
+                         *("/".join(verdicts.get(e, [])) for e in envs)])
+        for sid in beside.get((doc, block), []):
+            if sid in shown:
+                continue
+            shown.add(sid)
+            rows: Dict[Tuple[int, str], Dict[str, Dict[str, str]]] = {}
+            for j in twin_judgements:
+                if j.scenario == sid:
+                    rows.setdefault((j.claim, j.text), {}).setdefault(j.env, {})[j.mode.value] = letter[j.verdict.value]
+            for (number, text), by_env in rows.items():
+                body.append([f"  {sid} #{number}: {text[:40]}",
+                             *(f"{by_env.get(e, {}).get('graph', '-')}/{by_env.get(e, {}).get('eager', '-')}"
+                               for e in envs)])
+    if not body:
+        return []
+    return ["verdicts, each block beside its twins (verbatim: as-written/shim/upgrade; twins: graph/eager; "
+            "H holds, R refuted, I inconclusive):", *table(["claim", *envs], body)]
