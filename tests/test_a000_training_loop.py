@@ -41,7 +41,8 @@ def test_fixed_start_gives_the_same_trajectory_in_both_modes(outcome) -> None:
     sid = "train-loop-fixed-compat-optimizer"
     graph, eager = obs(outcome, sid, "graph"), obs(outcome, sid, "eager")
     assert list(graph) == list(eager)
-    assert all(math.isclose(graph[k], eager[k], rel_tol=1e-6, abs_tol=1e-9) for k in graph)
+    assert graph["training_error"] == eager["training_error"] == {"kind": "no_exception"}
+    assert all(math.isclose(graph[k], eager[k], rel_tol=1e-6, abs_tol=1e-9) for k in graph if k != "training_error")
 
 
 @pytest.mark.parametrize(("sid", "mode"), [("train-loop-sgd", "eager"), ("train-loop-sgd-compat-optimizer", "graph")])
@@ -99,5 +100,5 @@ def test_re_initializing_every_step_repeats_the_first_step(outcome, mode) -> Non
     o = obs(outcome, "train-loop-reinit-every-step", mode)
     assert {o[f"reinit_weight_{k}"] for k in range(1, 6)} == {o["plain_weight_1"]}
     assert math.isclose(o["reinit_loss_5"], 14.0 / 3.0, rel_tol=1e-6)
-    assert math.isclose(o["plain_loss_5"], (14.0 / 3.0) * 15.0 ** -8, rel_tol=1e-3)
+    assert math.isclose(o["plain_loss_5"], (14.0 / 3.0) * 15.0 ** -8, rel_tol=1e-2)  # float32 near 1e-9
     assert [verdicts(outcome, "train-loop-reinit-every-step", c)[mode] for c in (1, 2, 3)] == [Verdict.HOLDS] * 3
