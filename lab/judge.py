@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Iterator, List, Mapping
 
-from lab.guest.catalog import Claim, Scenario
+from lab.guest.catalog import Claim, Scenario, Undecided
 from lab.record import Record, Status
 from lab.verdict import Judgement, Verdict
 
@@ -36,12 +36,15 @@ class Observations(Mapping[str, Any]):
 
 
 def judge_claim(index: int, claim: Claim, record: Record) -> Judgement:
-    """HOLDS if the predicate is truthy, REFUTED if falsy; INCONCLUSIVE when the twin did not
-    finish, a key is missing, the predicate returns None or the predicate itself fails."""
+    """HOLDS if the predicate is truthy, REFUTED if falsy; INCONCLUSIVE when the claim does not
+    apply in the record's mode, the twin did not finish, a key is missing, the predicate returns
+    None or Undecided, or the predicate itself fails."""
     def judged(verdict: Verdict, reason: str = "", evidence: Mapping[str, Any] = {}) -> Judgement:
         return Judgement(record.scenario, index, claim.text, record.mode, record.env, verdict, dict(evidence),
                          reason)
 
+    if claim.not_applicable(record.mode.value):
+        return judged(Verdict.INCONCLUSIVE, f"not applicable in this mode: {claim.why}")
     if record.status is Status.NOT_APPLICABLE:
         missing = (record.error or {}).get("missing", "an API")
         version = record.facts.get("tensorflow", "?")
@@ -60,7 +63,9 @@ def judge_claim(index: int, claim: Claim, record: Record) -> Judgement:
     except Exception as exc:  # a predicate that cannot decide is reported, never crashes a report
         reason = f"the claim's predicate raised {type(exc).__name__}: {exc}"
     else:
-        if result is None:
+        if isinstance(result, Undecided):
+            reason = result.reason
+        elif result is None:
             reason = "the predicate could not decide from these observations"
         else:
             verdict = Verdict.HOLDS if result else Verdict.REFUTED

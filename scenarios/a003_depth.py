@@ -10,9 +10,14 @@ ARTICLE = "003_08d97d8d132930d0.txt"
 # 1, 10, 25 and 50. "Same order" means the last layer's std within 10x of the first layer's.
 DEPTH, WIDTH, BATCH = 50, 256, 256
 PROFILE = (1, 10, 25, 50)
-SATURATED = 0.99  # |tanh(z)| above this: the unit sits on a flat part, its gradient below 0.02
+SATURATED = 0.99  # of the half range: the unit sits on a flat part
 CONFIGS = (("relu", "glorot_uniform"), ("relu", "he_normal"), ("relu", "unscaled_normal"),
-           ("tanh", "glorot_uniform"), ("tanh", "unscaled_normal"))
+           ("tanh", "glorot_uniform"), ("tanh", "unscaled_normal"),
+           ("sigmoid", "glorot_uniform"), ("sigmoid", "unscaled_normal"))
+# How far from the centre of its range a saturated unit's output is: |tanh| > 0.99, and a
+# sigmoid below 0.01 or above 0.99 (|sigmoid - 0.5| > 0.49); both have a gradient below 0.02 there.
+CENTRE = {"tanh": 0.0, "sigmoid": 0.5}
+HALF_RANGE = {"tanh": 1.0, "sigmoid": 0.5}
 
 
 def _batch(np):
@@ -29,10 +34,15 @@ def _profile(np, activation, layers):
     out["last_over_first"] = last / first
     out["vanished"] = bool(last < 1e-3 * first)
     out["exploded"] = bool(not np.isfinite(last) or last > 1e3 * first)
-    if activation == "tanh":
+    if activation in CENTRE:
         for d in (1, DEPTH):
-            out[f"saturated_layer_{d}"] = float(np.mean(np.abs(layers[d - 1]) > SATURATED))
+            distance = np.abs(layers[d - 1] - CENTRE[activation])
+            out[f"saturated_layer_{d}"] = float(np.mean(distance > SATURATED * HALF_RANGE[activation]))
     return out
+
+
+def _well(report):
+    return _same_order(report) and report["saturated_layer_1"] < 0.1 and report["saturated_layer_50"] < 0.1
 
 
 def _same_order(report):
@@ -54,15 +64,21 @@ def _same_order(report):
               quote="He initialization has been shown to perform consistently well with ReLU and its variants"),
         Claim("Glorot performs well with tanh (measured: through 50 tanh layers the activations' std stays "
               "within 10x of layer 1's, and fewer than 10% of units are saturated at layers 1 and 50)",
-              lambda o: _same_order(o["tanh_glorot_uniform"])
-              and o["tanh_glorot_uniform"]["saturated_layer_1"] < 0.1
-              and o["tanh_glorot_uniform"]["saturated_layer_50"] < 0.1,
+              lambda o: _well(o["tanh_glorot_uniform"]),
+              quote="Glorot initialization performs well with sigmoid and tanh activation functions"),
+        Claim("Glorot performs well with sigmoid (measured: through 50 sigmoid layers the activations' std "
+              "stays within 10x of layer 1's, and fewer than 10% of units are saturated at layers 1 and 50)",
+              lambda o: _well(o["sigmoid_glorot_uniform"]),
               quote="Glorot initialization performs well with sigmoid and tanh activation functions"),
         Claim("unscaled random initialization with many inputs (256, std 1) pushes tanh units into their "
               "saturated regions: most first-layer units have |tanh| > 0.99",
               lambda o: o["tanh_unscaled_normal"]["saturated_layer_1"] > 0.5,
               quote="with unscaled random initialization, large numbers of input connections can result in "
                     "exceedingly large initial sums in the hidden neurons, pushing them to their saturated regions"),
+        Claim("unscaled random initialization with many inputs (256, std 1) pushes sigmoid units into their "
+              "saturated regions: most first-layer units have a sigmoid below 0.01 or above 0.99",
+              lambda o: o["sigmoid_unscaled_normal"]["saturated_layer_1"] > 0.5,
+              quote="pushing them to their saturated regions (for activations like sigmoid or tanh)"),
     ],
 )
 class DepthActivationScale:

@@ -1,7 +1,7 @@
 """Seeding across articles: with the same seeds, do graph and eager draw the same initial values?"""
 
-from lab.guest import Claim, Source, scenario
-from lab.guest.predicates import close
+from lab.guest import Claim, Source, Undecided, scenario
+from lab.guest.predicates import close, raised, raised_message
 
 # Every twin records the same three keys, so the report compares graph and eager draws
 # key by key under the same global (and op) seed:
@@ -23,6 +23,7 @@ def _claims():
     return [
         Claim("running the same random node again gives the same values, since its output is cached",
               lambda o: close(o["second"], o["first"]),
+              not_in=("eager",), why="eager execution has no node to run again: the line executes anew",
               quote="The initialization operation, fundamentally, is a node in the graph. After it "
                     "executes once, the node's output is cached."),
         Claim("TensorFlow is deterministic given the same graph and variable state: a fresh start "
@@ -109,3 +110,73 @@ class SeedInitializer:
         _eager_fresh_start(tf)
         initializer = tf.keras.initializers.RandomNormal(mean=0.0, stddev=0.05, seed=7)
         obs.record("fresh_start_first", initializer(shape=[5]))
+
+
+# --- The seeding table -------------------------------------------------------------------------
+# Each configuration draws a [5] random normal in two runs that start afresh the way a program
+# does: the graph twin builds a new tf.Graph for each run (with the graph-level seed where the
+# configuration has one) and a new Session; the eager twin sets the global seed again (or
+# clears it) and Keras' state. `<config>_run_1`, `<config>_run_2`, and `<config>_error` (what a
+# run raised). The report compares the runs per configuration, graph with eager, and versions.
+GLOBAL_SEED, OP_SEED = 11, 7
+SEED_CONFIGS = {
+    "global_only": (GLOBAL_SEED, None, False),
+    "op_only": (None, OP_SEED, False),
+    "global_and_op": (GLOBAL_SEED, OP_SEED, False),
+    "keras_initializer_seeded": (GLOBAL_SEED, OP_SEED, True),
+    "keras_initializer_unseeded": (GLOBAL_SEED, None, True),
+}
+
+
+def _draw(tf, op_seed, keras):
+    if keras:
+        return tf.keras.initializers.RandomNormal(mean=0.0, stddev=1.0, seed=op_seed)(shape=[5])
+    return tf.random.normal([5], seed=op_seed)
+
+
+def _same_runs(config):
+    def check(o):
+        if raised(o[f"{config}_error"]):
+            return Undecided(f"a run raised {raised_message(o[f'{config}_error'])}")
+        return close(o[f"{config}_run_1"], o[f"{config}_run_2"])
+    return check
+
+
+def _describe(config):
+    global_seed, op_seed, keras = SEED_CONFIGS[config]
+    what = "a Keras RandomNormal initializer" if keras else "tf.random.normal"
+    seeds = " and ".join(s for s in ("the global seed" if global_seed else "", f"op seed {op_seed}" if op_seed else "")
+                         if s) or "no seed"
+    return f"{what} with {seeds}"
+
+
+@scenario(
+    "seed-table",
+    source=Source(ARTICLE_002, "Example 3: Initialization with Random Values (seeds, run twice)"),
+    claims=[Claim(f"deterministic given the same graph and seeds: {_describe(config)} draws the same values "
+                  "in two fresh runs",
+                  _same_runs(config),
+                  quote="TensorFlow is designed to be deterministic given the same graph and variable state")
+            for config in SEED_CONFIGS],
+)
+class SeedTable:
+    """Global seed only, op seed only, both, a Keras initializer with and without a seed: two fresh runs each."""
+
+    def graph(tf, obs):
+        for config, (global_seed, op_seed, keras) in SEED_CONFIGS.items():
+            with obs.catch(f"{config}_error"):
+                for run in (1, 2):
+                    with tf.Graph().as_default():
+                        if global_seed is not None:
+                            tf.compat.v1.set_random_seed(global_seed)
+                        draw = _draw(tf, op_seed, keras)
+                        with tf.compat.v1.Session() as sess:
+                            obs.record(f"{config}_run_{run}", sess.run(draw))
+
+    def eager(tf, obs):
+        for config, (global_seed, op_seed, keras) in SEED_CONFIGS.items():
+            with obs.catch(f"{config}_error"):
+                for run in (1, 2):
+                    tf.keras.backend.clear_session()
+                    tf.random.set_seed(global_seed)
+                    obs.record(f"{config}_run_{run}", _draw(tf, op_seed, keras))

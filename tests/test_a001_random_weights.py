@@ -61,8 +61,8 @@ def test_reading_before_the_initializer_raises_in_graph_and_gives_the_initial_va
     assert value(graph["reported_uninitialized"]) == ["weights"] and graph["initialized_before_init"] is False
     assert value(eager["value_before_init"]) == [[0.0, 0.0]] * 3 and eager["initialized_before_init"] is True
     assert verdicts(outcome, "uninit-read-before-init", 1) == both(Verdict.HOLDS, Verdict.REFUTED)
-    # Never arbitrary memory: graph refuses the read, eager gives the initial value.
-    assert verdicts(outcome, "uninit-read-before-init", 3) == both(Verdict.REFUTED, Verdict.REFUTED)
+    # Never arbitrary memory: graph refuses the read; eager has no uninitialized variable to read.
+    assert verdicts(outcome, "uninit-read-before-init", 3) == both(Verdict.REFUTED, Verdict.INCONCLUSIVE)
 
 
 def test_rebinding_the_name_leaves_the_variable_untouched(outcome) -> None:
@@ -79,12 +79,12 @@ def test_the_rebound_tensor_gets_a_graph_gradient_but_no_tape_gradient_and_canno
     eager = obs(outcome, "rebind-weights-in-loop", "eager")
     # tf.gradients differentiates w.r.t. any graph tensor; a tape only watches variables.
     assert graph["gradient_is_none"] is False and eager["gradient_is_none"] is True
-    assert graph["apply_gradients_to_rebound"]["type"] == "NotImplementedError"
+    assert graph["apply_gradients_to_rebound"]["kind"] == "exception"
     assert graph["rebound_type"] in ("Tensor", "SymbolicTensor") and eager["rebound_type"] == "EagerTensor"
 
 
 def test_assign_and_apply_gradients_take_the_sgd_step_computed_by_hand(outcome) -> None:
-    for mode in Mode:
+    for mode in (Mode.EAGER,):  # in a graph, Keras 3's SGD raises at the session run (checked below)
         o = obs(outcome, "assign-keeps-variable", mode.value)
         g1 = hand_gradient(o["initial"])
         assert approx(o["gradient_1"], g1)
@@ -95,12 +95,16 @@ def test_assign_and_apply_gradients_take_the_sgd_step_computed_by_hand(outcome) 
         step2 = [[w - LR * g for w, g in zip(rw, rg)] for rw, rg in zip(step1, g2)]
         assert approx(o["after_apply_gradients"], step2, rel=1e-4)
         assert o["name"] == o["name_after_apply_gradients"] == "weights:0"
-    for claim in (1, 2, 3):
+    for claim in (1, 2):
         assert verdicts(outcome, "assign-keeps-variable", claim) == both(Verdict.HOLDS, Verdict.HOLDS)
+    graph = obs(outcome, "assign-keeps-variable", "graph")
+    assert graph["apply_gradients_run_error"]["type"] == "TypeError"  # a Keras 3 variable is no Session fetch
+    assert graph["after_apply_gradients"] == graph["after_assign"]
+    assert verdicts(outcome, "assign-keeps-variable", 3) == both(Verdict.REFUTED, Verdict.HOLDS)
 
 
 def test_the_trained_value_survives_a_later_rebinding(outcome) -> None:
-    for mode in Mode:
+    for mode in (Mode.EAGER,):
         o = obs(outcome, "rebind-after-training", mode.value)
         g = hand_gradient(o["initial"])
         trained = [[w - LR * d for w, d in zip(rw, rg)] for rw, rg in zip(value(o["initial"]), g)]
@@ -115,6 +119,14 @@ def test_name_scopes_prefix_variable_names_in_both_modes(outcome) -> None:
         assert (o["weights1_name"], o["weights2_name"]) == ("model_scope/weights:0", "another_scope/weights:0")
         assert set(flat(o["weights1"])) == {0.0}
     assert verdicts(outcome, "scoped-weights", 1) == both(Verdict.HOLDS, Verdict.HOLDS)
+    # Two variables of one name in one scope are two variables as well: the scopes are not why.
+    assert verdicts(outcome, "scoped-weights", 2) == both(Verdict.REFUTED, Verdict.REFUTED)
+
+
+def test_a_variable_from_another_scope_whose_initializer_did_not_run_cannot_be_read(outcome) -> None:
+    assert obs(outcome, "scoped-weights", "graph")["read_uninitialized_weights2"]["type"] == "FailedPreconditionError"
+    assert verdicts(outcome, "scoped-weights", 3) == both(Verdict.HOLDS, Verdict.HOLDS)
+    assert verdicts(outcome, "scoped-weights", 4) == both(Verdict.REFUTED, Verdict.INCONCLUSIVE)
 
 
 def test_graph_uniquifies_repeated_names_and_eager_does_not(outcome) -> None:

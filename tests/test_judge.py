@@ -63,3 +63,29 @@ def test_mode_diff_pairs_keys_and_flags_the_one_sided_ones(fixture_scenarios) ->
     diffs = {d.key: d for d in mode_diff(*outcome.records)}
     assert diffs["a"].same and not diffs["b"].same
     assert diffs["c"].in_eager and not diffs["c"].in_graph and not diffs["c"].same
+
+
+def test_a_claim_not_applicable_in_a_mode_is_inconclusive_there_with_its_reason() -> None:
+    from lab.guest.catalog import Claim
+    from lab.judge import judge_claim
+    from lab.record import Record
+
+    claim = Claim("the node's output is cached", lambda o: o["runs"] == 1, not_in=("eager",), why="no node in eager")
+    eager = judge_claim(1, claim, Record("s", "eager", "fake", 1, "ok", {"runs": 1}))
+    graph = judge_claim(1, claim, Record("s", "graph", "fake", 1, "ok", {"runs": 3}))
+    assert (eager.verdict, eager.reason) == (Verdict.INCONCLUSIVE, "not applicable in this mode: no node in eager")
+    assert graph.verdict is Verdict.REFUTED
+
+
+def test_an_undecided_predicate_is_inconclusive_with_its_reason() -> None:
+    from lab.guest.catalog import Claim
+    from lab.guest.predicates import unless_raised
+    from lab.judge import judge_claim
+    from lab.record import Record
+
+    claim = Claim("the loop trains", unless_raised("error", lambda o: o["trained"], "the loop"))
+    raised = {"error": {"kind": "exception", "type": "TypeError", "message": "no fetch"}}
+    judged = judge_claim(1, claim, Record("s", "graph", "fake", 1, "ok", raised))
+    assert (judged.verdict, judged.reason) == (Verdict.INCONCLUSIVE, "the loop raised TypeError: no fetch")
+    ran = {"error": {"kind": "no_exception"}, "trained": True}
+    assert judge_claim(1, claim, Record("s", "graph", "fake", 1, "ok", ran)).verdict is Verdict.HOLDS

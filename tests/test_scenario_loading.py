@@ -45,8 +45,12 @@ def test_a_valid_scenario_loads_with_its_parts(tmp_path: Path) -> None:
         (GOOD.replace('lambda o: o["x"] == 1', "None"), "has no predicate"),
         (GOOD.replace("'''Summary line.'''", "pass"), "one-line docstring"),
         (GOOD.replace('Claim("x is 1", lambda o: o["x"] == 1)', '"x is 1"'), "must be a Claim"),
+        (GOOD.replace('lambda o: o["x"] == 1)', 'lambda o: o["x"] == 1, not_in=("eager",))'), "say why"),
+        (GOOD.replace('lambda o: o["x"] == 1)', 'lambda o: o["x"] == 1, not_in=("tf1",), why="w")'),
+         "not_in must be a tuple of modes"),
     ],
-    ids=["missing-twin", "bad-id", "claim-without-predicate", "no-summary", "claim-not-a-claim"],
+    ids=["missing-twin", "bad-id", "claim-without-predicate", "no-summary", "claim-not-a-claim", "not-in-without-why",
+         "not-in-unknown-mode"],
 )
 def test_a_malformed_scenario_is_rejected_with_a_precise_message(tmp_path: Path, body: str, message: str) -> None:
     path = write(tmp_path, "bad.py", body)

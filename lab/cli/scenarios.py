@@ -26,6 +26,8 @@ def show(scenario_id: Annotated[str, typer.Argument(metavar="ID", help="A scenar
         typer.echo(f"  {i}. {c.text}")
         if c.quote:
             typer.echo(f'     article: "{c.quote}"')
+        if c.not_in:
+            typer.echo(f"     not applicable in {', '.join(c.not_in)}: {c.why}")
     for mode in s.twins:
         typer.echo(f"\n{mode.value} twin:\n")
         typer.echo("    " + s.code(mode).replace("\n", "\n    "))

@@ -5,6 +5,6 @@ standard library only, Python 3.7 to 3.13. It is the only lab code that imports 
 and only in its entries (`__main__`, `probe`); the host imports it to list, show and judge scenarios.
 """
 
-from lab.guest.catalog import Claim, Mode, Scenario, Source, scenario
+from lab.guest.catalog import Claim, Mode, Scenario, Source, Undecided, scenario
 
-__all__ = ["Claim", "Mode", "Scenario", "Source", "scenario"]
+__all__ = ["Claim", "Mode", "Scenario", "Source", "Undecided", "scenario"]

@@ -57,6 +57,28 @@ class Claim:
     """Predicate over the observations: truthy HOLDS, falsy REFUTED, None INCONCLUSIVE."""
     quote: str = ""
     """The article's own words, shortened, for `lab show` and reports."""
+    not_in: Tuple[str, ...] = ()
+    """Modes whose twin cannot do what the claim is about ('eager'): judged INCONCLUSIVE there."""
+    why: str = ""
+    """Why the claim does not apply in those modes; the reason its INCONCLUSIVE verdict gives."""
+
+    def not_applicable(self, mode: str) -> bool:
+        """Whether the claim is about something the `mode` twin cannot do."""
+        return str(mode) in self.not_in
+
+
+class Undecided:
+    """What a predicate returns when the observations cannot decide it, with the reason why
+    (the twin's code raised before it got there): judged INCONCLUSIVE with that reason."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def __bool__(self) -> bool:
+        raise TypeError("an Undecided result is neither true nor false")
+
+    def __repr__(self) -> str:
+        return f"Undecided({self.reason!r})"
 
 
 Twin = Callable[[Any, Any], None]
@@ -142,6 +164,13 @@ def _validate(m: _Marked, path: str) -> Scenario:
             raise ScenarioError(f"{where} ({m.id}): claim {i} has no text")
         if not callable(claim.check):
             raise ScenarioError(f"{where} ({m.id}): claim {i} ({claim.text!r}) has no predicate")
+        modes = {mode.value for mode in Mode}
+        if isinstance(claim.not_in, str) or not set(claim.not_in) <= modes:
+            raise ScenarioError(f"{where} ({m.id}): claim {i}: not_in must be a tuple of modes "
+                                f"{sorted(modes)}, got {claim.not_in!r}")
+        if claim.not_in and not claim.why.strip():
+            raise ScenarioError(f"{where} ({m.id}): claim {i}: say why it does not apply in "
+                                f"{', '.join(claim.not_in)} (why=...)")
     return Scenario(m.id, m.source, summary[0], tuple(m.claims), twins, path, m.cls.__name__)
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
-from typing import Any, List, Optional
+from typing import Any, Callable, List, Optional
+
+from lab.guest.catalog import Undecided
 
 
 def value(obs: Any) -> Any:
@@ -46,3 +48,18 @@ def raised(obs: Any, type_name: Optional[str] = None) -> bool:
     if not isinstance(obs, dict) or obs.get("kind") not in ("exception", "no_exception"):
         raise ValueError(f"not a caught-exception observation: {obs!r}")
     return obs["kind"] == "exception" and (type_name is None or obs["type"] == type_name)
+
+
+def raised_message(obs: Any) -> str:
+    """'TypeError: message' for a caught exception."""
+    return f"{obs['type']}: {obs['message']}"
+
+
+def unless_raised(key: str, test: Callable[[Any], Any], what: str = "the example") -> Callable[[Any], Any]:
+    """A predicate that is Undecided (INCONCLUSIVE, with the exception) when the block caught
+    under `key` raised, else `test`: for claims about what the code does once it runs."""
+    def check(o: Any) -> Any:
+        if raised(o[key]):
+            return Undecided(f"{what} raised {raised_message(o[key])}")
+        return test(o)
+    return check

@@ -1,0 +1,189 @@
+"""Keras in a tf.compat.v1 graph: its optimizers, its models and its names, Keras 2 beside Keras 3."""
+
+from lab.guest import Claim, Source, scenario
+from lab.guest.predicates import raised, unless_raised, value
+
+ARTICLE_000 = "000_8efaa3ae04d8cab7.txt"
+ARTICLE_001 = "001_97e30a257888b9ba.txt"
+OPTIMIZERS = ("SGD", "Adam")
+VARIABLES = ("resource", "ref")
+
+# Each optimizer of the article (tf.keras.optimizers.SGD and Adam, learning rate 0.1) applied
+# once to loss = v * v at v = 1.0, on a resource variable (what TF2 makes, in a graph too) and,
+# in the graph twin, on a TF1 reference variable. Recorded per optimizer and variable kind:
+# `<opt>_<kind>_error` (what building or running the update raised), `<opt>_<kind>_update_type`
+# (what apply_gradients returned), `<opt>_<kind>_before` and `_after` (the variable around one
+# run of the update: one sess.run in the graph twin, the call itself in the eager twin).
+
+
+def _adjusts(name):
+    def check(o):
+        key = f"{name}_resource"
+        return not raised(o[f"{key}_error"]) and value(o[f"{key}_after"]) != value(o[f"{key}_before"])
+    return check
+
+
+@scenario(
+    "keras-optimizer-graph",
+    source=Source(ARTICLE_000, "Examples 1-3: tf.keras.optimizers.SGD and Adam, apply_gradients"),
+    claims=[
+        *[Claim(f"tf.keras.optimizers.{name}.apply_gradients adjusts the existing weight",
+                _adjusts(name),
+                quote="the optimizer uses these gradients to *adjust* the existing weights")
+          for name in OPTIMIZERS],
+        Claim("tf.keras.optimizers.SGD adjusts a TF1 reference variable (tf.compat.v1.Variable) as well",
+              lambda o: not raised(o["SGD_ref_error"]) and value(o["SGD_ref_after"]) != value(o["SGD_ref_before"]),
+              not_in=("eager",), why="eager execution has no reference variables",
+              quote="the optimizer uses these gradients to *adjust* the existing weights"),
+    ],
+)
+class KerasOptimizerGraph:
+    """tf.keras.optimizers.SGD and Adam applied once to loss = v * v: does v change?"""
+
+    def graph(tf, obs):
+        for name in OPTIMIZERS:
+            for kind in VARIABLES:
+                key = f"{name}_{kind}"
+                v = tf.compat.v1.Variable(1.0, name=key, use_resource=kind == "resource")
+                gradients = tf.compat.v1.gradients(v * v, [v])
+                optimizer = getattr(tf.keras.optimizers, name)(learning_rate=0.1)
+                with obs.catch(f"{key}_error"):
+                    update = optimizer.apply_gradients(zip(gradients, [v]))
+                    obs.record(f"{key}_update_type", type(update).__name__)
+                    with tf.compat.v1.Session() as sess:
+                        sess.run(tf.compat.v1.global_variables_initializer())
+                        obs.record(f"{key}_before", float(sess.run(v)))
+                        sess.run(update)
+                        obs.record(f"{key}_after", float(sess.run(v)))
+
+    def eager(tf, obs):
+        # The same keys as the graph twin; eagerly, use_resource=False still makes a resource variable.
+        for name, kind in ((name, kind) for name in OPTIMIZERS for kind in VARIABLES):
+            key = f"{name}_{kind}"
+            v = tf.compat.v1.Variable(1.0, name=key, use_resource=kind == "resource")
+            optimizer = getattr(tf.keras.optimizers, name)(learning_rate=0.1)
+            with obs.catch(f"{key}_error"):
+                with tf.GradientTape() as tape:
+                    loss = v * v
+                gradients = tape.gradient(loss, [v])
+                obs.record(f"{key}_before", float(v.numpy()))
+                update = optimizer.apply_gradients(zip(gradients, [v]))
+                obs.record(f"{key}_update_type", type(update).__name__)
+                obs.record(f"{key}_after", float(v.numpy()))
+
+
+# The article's SimpleModel built in a graph: its variables before and after the first call,
+# a tf.compat.v1.train optimizer on them, and tf.compat.v1.layers (which Keras 3 drops).
+
+
+def _model_trains(o):
+    return not raised(o["compat_v1_optimizer_error"]) and value(o["kernel_after_step"]) != value(
+        o["kernel_before_step"])
+
+
+@scenario(
+    "keras-model-graph",
+    source=Source(ARTICLE_000, "Example 2: Observing Variable Persistence (the model in a graph)"),
+    claims=[
+        Claim("the model's weights are created and initialized during model creation",
+              lambda o: value(o["variables_after_creation"]) > 0,
+              quote="This initialization occurs during model creation, *before* the training loop commences."),
+        Claim("the model's weights exist once the model has been called",
+              unless_raised("call_error", lambda o: value(o["variables_after_call"]) == 1, "calling the model"),
+              quote="the weights (specifically the kernel of the dense layer here)"),
+        Claim("using a Keras model does not alter the behaviour of the weights: an optimizer that updates a "
+              "tf.Variable (tf.compat.v1.train.GradientDescentOptimizer) updates the model's kernel",
+              _model_trains,
+              quote="Note: using a Keras model does not alter this behavior of the weights."),
+    ],
+)
+class KerasModelGraph:
+    """The article's SimpleModel: variables before and after the first call; a compat.v1 optimizer on them."""
+
+    def graph(tf, obs):
+        from _a000_loops import simple_model
+
+        model = simple_model(tf)()
+        obs.record("variables_after_creation", len(model.trainable_variables))
+        x = tf.constant([[1.0], [2.0], [3.0]], dtype=tf.float32)
+        with obs.catch("call_error"):
+            y_pred = model(x)
+        obs.record("variables_after_call", len(model.trainable_variables))
+        obs.record("variable_type", [type(v).__name__ for v in model.trainable_variables])
+        with obs.catch("compat_v1_optimizer_error"):
+            loss = tf.reduce_mean(tf.square(y_pred - 2.0 * x))
+            optimizer = tf.compat.v1.train.GradientDescentOptimizer(0.1)
+            train_op = optimizer.minimize(loss, var_list=model.trainable_variables)
+            kernel = tf.convert_to_tensor(model.trainable_variables[0])
+            with tf.compat.v1.Session() as sess:
+                sess.run(tf.compat.v1.global_variables_initializer())
+                obs.record("kernel_before_step", float(sess.run(kernel)[0][0]))
+                sess.run(train_op)
+                obs.record("kernel_after_step", float(sess.run(kernel)[0][0]))
+        with obs.catch("compat_v1_layers_error"):
+            tf.compat.v1.layers.dense(x, 1, name="v1_dense")
+            obs.record("compat_v1_layers_variables", sorted(v.name for v in tf.compat.v1.trainable_variables()
+                                                            if v.name.startswith("v1_dense")))
+
+    def eager(tf, obs):
+        from _a000_loops import simple_model
+
+        model = simple_model(tf)()
+        obs.record("variables_after_creation", len(model.trainable_variables))
+        x = tf.constant([[1.0], [2.0], [3.0]], dtype=tf.float32)
+        with obs.catch("call_error"):
+            model(x)
+        obs.record("variables_after_call", len(model.trainable_variables))
+        obs.record("variable_type", [type(v).__name__ for v in model.trainable_variables])
+        with obs.catch("compat_v1_optimizer_error"):
+            optimizer = tf.compat.v1.train.GradientDescentOptimizer(0.1)
+            obs.record("kernel_before_step", float(model.trainable_variables[0].numpy()[0][0]))
+            optimizer.minimize(lambda: tf.reduce_mean(tf.square(model(x) - 2.0 * x)),
+                               var_list=model.trainable_variables)
+            obs.record("kernel_after_step", float(model.trainable_variables[0].numpy()[0][0]))
+        with obs.catch("compat_v1_layers_error"):
+            layer = tf.compat.v1.layers.Dense(1, name="v1_dense")
+            layer(x)
+            obs.record("compat_v1_layers_variables", sorted(v.name for v in layer.trainable_variables))
+
+
+# Article 001's hierarchical names (model_scope/layer1/weights) with Keras layers: a Dense named
+# layer1 called inside tf.name_scope("model_scope"), built twice by the same code.
+
+
+def _hierarchical(o):
+    return value(o["first_kernel_name"]).startswith("model_scope/layer1/")
+
+
+@scenario(
+    "keras-name-scope",
+    source=Source(ARTICLE_001, "Example 3: Incorrect Scoping (hierarchical names with Keras layers)"),
+    claims=[
+        Claim("tf.name_scope gives a Keras layer's weights hierarchical names such as model_scope/layer1/...",
+              _hierarchical,
+              quote="hierarchical naming conventions such as `model_scope/layer1/weights`"),
+        Claim("hierarchical naming prevents naming collisions: the same code run twice gives other names",
+              lambda o: value(o["first_kernel_name"]) != value(o["second_kernel_name"]),
+              quote="to further enhance clarity and prevent naming collisions"),
+    ],
+)
+class KerasNameScope:
+    """Dense(5, name="layer1") called inside tf.name_scope("model_scope"), twice: the kernels' names."""
+
+    def graph(tf, obs):
+        x = tf.zeros([1, 10])
+        for build in ("first", "second"):
+            with tf.name_scope("model_scope"):
+                layer = tf.keras.layers.Dense(5, name="layer1")
+                layer(x)
+            obs.record(f"{build}_kernel_name", layer.kernel.name)
+            obs.record(f"{build}_kernel_path", getattr(layer.kernel, "path", None))
+
+    def eager(tf, obs):
+        x = tf.zeros([1, 10])
+        for build in ("first", "second"):
+            with tf.name_scope("model_scope"):
+                layer = tf.keras.layers.Dense(5, name="layer1")
+                layer(x)
+            obs.record(f"{build}_kernel_name", layer.kernel.name)
+            obs.record(f"{build}_kernel_path", getattr(layer.kernel, "path", None))
