@@ -12,7 +12,7 @@ from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from lab.errors import BASELINE_CHANGED_EXIT_CODE, UsageError
 from lab.record import Record, Status
-from lab.reports.values import show
+from lab.reports.values import clip, show
 from lab.schemas import problem
 from lab.verdict import Judgement
 
@@ -139,6 +139,11 @@ def _shown(value: Any) -> str:
     return "(absent)" if value is _ABSENT else show(value)
 
 
+def _repr(value: Any) -> str:
+    # A value one side lacks reads as such, not as the sentinel object's address.
+    return "(absent)" if value is _ABSENT else clip(repr(value), 200)
+
+
 def _plain(value: Any) -> str:
     if isinstance(value, dict):  # a record's error
         return f"{value.get('type', '')}: {value.get('message', '')}"
@@ -160,7 +165,8 @@ def _trial_changes(env: str, sid: str, mode: str, old: Dict[str, Any], new: Dict
             old_text, new_text = _shown(o), _shown(n)
             # The short forms show six values; say where a longer value differs when they hide it.
             hidden = found[0] and (old_text == new_text or "..." in old_text + new_text)
-            detail = f"first difference at {found[0]}: {found[1]!r} -> {found[2]!r}" if hidden else ""
+            detail = (f"first difference at {found[0]}: {_repr(found[1])} -> {_repr(found[2])}"
+                      if hidden else "")
             out.append(Change(env, sid, mode, "observation", key, old_text, new_text, detail))
     return out
 
