@@ -11,7 +11,7 @@ from typing import List, Optional, Type
 import typer
 
 from lab import __version__
-from lab.cli import bisect, clean, envs, results, runs, scenarios, verbatim
+from lab.cli import bisect, clean, envs, results, runs, scenarios, shards, verbatim
 from lab.errors import LabError
 from lab.pipeline import INTERRUPTED_EXIT_CODE
 
@@ -35,6 +35,7 @@ app.command("clean")(clean.clean)
 app.command("verbatim", help=verbatim.HELP)(verbatim.verbatim)
 app.command("bisect")(bisect.bisect)
 app.command("sweep")(bisect.sweep)
+app.command("plan")(shards.plan)
 
 
 @app.command()
