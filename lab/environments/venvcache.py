@@ -81,6 +81,7 @@ def prune(older_than_days: Optional[float] = None, now: Optional[float] = None) 
         if _busy(venv.path):
             continue
         shutil.rmtree(venv.path, ignore_errors=True)
+        (venv.path.parent / f"{venv.name}.lock").unlink(missing_ok=True)  # its making lock, now unused
         removed.append(venv)
     return removed
 
