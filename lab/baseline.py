@@ -23,6 +23,9 @@ FACTS = ("tensorflow", "keras", "keras_package", "numpy", "python")
 HOW_TO_UPDATE = "--update-baseline (or 'lab check RESULTS --baseline FILE --update')"
 ABOUT = f"lab baseline: records and verdicts per env; regenerate with {HOW_TO_UPDATE}, never by hand"
 _ABSENT = object()
+# Floats agree within these (math.isclose); a bisection by observation compares with them too.
+REL_TOL = 1e-6
+ABS_TOL = 1e-9
 Difference = Tuple[str, Any, Any]  # (where inside the value, old, new)
 
 
@@ -209,7 +212,7 @@ def _env_changes(env: str, old: Dict[str, Any], new: Dict[str, Any], tol: Tuple[
 
 
 def diff_baseline(baseline: Dict[str, Any], records: Sequence[Record], judgements: Sequence[Judgement],
-                  rel_tol: float = 1e-6, abs_tol: float = 1e-9, require_all_envs: bool = False) -> List[Change]:
+                  rel_tol: float = REL_TOL, abs_tol: float = ABS_TOL, require_all_envs: bool = False) -> List[Change]:
     """Every change of the run against the baseline, in env, scenario, mode order.
 
     Envs the run has and the baseline lacks are changes. Envs the baseline has and the run

@@ -130,26 +130,26 @@ class Execution:
     def run(self, stop: Callable[[], None] = lambda: None) -> Tuple[List[EnvOutcome], bool]:
         """Every environment's outcome in plan order, and whether the run was interrupted.
         On Ctrl-C, `stop` ends what runs (containers), and what finished is kept."""
-        trials = list(self.plan.trials)
         pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="lab-env")
-        futures: Dict[str, Future[EnvOutcome]] = {e.name: pool.submit(self._run_env, e, trials) for e in self.envs}
+        futures: Dict[str, Future[EnvOutcome]] = {
+            e.name: pool.submit(self._run_env, e, list(self.plan.trials_for(e.name))) for e in self.envs}
         try:
             wait(list(futures.values()))
         except KeyboardInterrupt:
             _ignore_further_interrupts()
-            return self._interrupted(pool, futures, trials, stop), True
+            return self._interrupted(pool, futures, stop), True
         pool.shutdown()
         return [futures[e.name].result() for e in self.envs], False
 
     def _interrupted(self, pool: ThreadPoolExecutor, futures: Dict[str, Future[EnvOutcome]],
-                     trials: Sequence[Trial], stop: Callable[[], None]) -> List[EnvOutcome]:
+                     stop: Callable[[], None]) -> List[EnvOutcome]:
         stop()
         # Killed containers and interrupted local processes return what they had finished.
         wait(list(futures.values()), timeout=STOP_GRACE_S)
         pool.shutdown(wait=False, cancel_futures=True)
         finished = {n: f.result() for n, f in futures.items() if f.done() and not f.exception()}
-        return [finished.get(e.name) or EnvOutcome(e.name, not_run(e.name, trials, "interrupted"), e.describe(),
-                                                   problem="interrupted") for e in self.envs]
+        return [finished.get(e.name) or EnvOutcome(e.name, not_run(e.name, self.plan.trials_for(e.name), "interrupted"),
+                                                   e.describe(), problem="interrupted") for e in self.envs]
 
 
 def _ignore_further_interrupts() -> None:

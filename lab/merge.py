@@ -105,23 +105,52 @@ def version_warning(inputs: Sequence[Tuple[Path, Mapping[str, Any], Any]]) -> st
     if len(set(versions.values())) < 2:
         return ""
     each = ", ".join(f"{folder}: {version}" for folder, version in versions.items())
-    return (f"the folders were made by different lab versions ({each}); their records are merged, "
-            "but rerun the older ones if a change between those versions matters")
+    return f"the folders were made by different lab versions ({each})"
+
+
+def shard_problems(inputs: Sequence[Tuple[Path, Mapping[str, Any], Any]]) -> Tuple[str, str]:
+    """(refusal, warning) about the shards among the folders (manifest `shard`, lab/shards.py):
+    shards of different plans or one shard twice are refused; missing shards are a warning."""
+    found = [(folder, m["shard"]) for folder, m, _ in inputs if isinstance(m.get("shard"), dict)]
+    if not found:
+        return "", ""
+    plans = sorted({str(s.get("plan")) for _, s in found})
+    if len(plans) > 1:
+        return f"the shards come from different plans ({', '.join(plans)}): merge the shards of one 'lab plan'", ""
+    seen: Dict[int, Path] = {}
+    for folder, s in found:
+        if s.get("index") in seen:
+            return (f"shard {s.get('index')}/{s.get('count')} is given twice ({seen[s['index']]} and {folder}): "
+                    "the shards overlap; leave one out"), ""
+        seen[s["index"]] = folder
+    count = int(found[0][1].get("count") or 0)
+    missing = [str(i) for i in range(1, count + 1) if i not in seen]
+    return "", (f"shard(s) {', '.join(missing)} of {count} are missing: their trials are not in the merged results"
+                if missing else "")
 
 
 def merge_results(folders: Sequence[Path], out: Path, scenarios: Mapping[str, Scenario],
-                  warn: Callable[[str], None] = lambda line: None) -> Result:
+                  warn: Callable[[str], None] = lambda line: None, allow_mixed_versions: bool = False) -> Result:
     """Write one results folder at `out` from `folders`: records joined, every claim judged again
     with the current scenarios, the manifests' envs joined and each input's commit and lab
-    version kept under `merged_from`; report.md and junit.xml regenerated."""
+    version kept under `merged_from`; report.md and junit.xml regenerated. Folders of different
+    lab versions are refused unless `allow_mixed_versions` (then a warning), and so are
+    overlapping shards or shards of different plans."""
     if not folders:
         raise UsageError("name at least one results folder to merge")
     if (out / "records").exists():
         raise UsageError(f"{out} already holds results; merge into a new folder")
     records, inputs = _collect(folders, scenarios)
     mixed = version_warning(inputs)
+    if mixed and not allow_mixed_versions:
+        raise UsageError(f"{mixed}: rerun the older ones with this lab, or pass --allow-mixed-versions")
     if mixed:
-        warn(mixed)
+        warn(f"{mixed}; their records are merged, but rerun the older ones if a change between those versions matters")
+    refused, missing = shard_problems(inputs)
+    if refused:
+        raise UsageError(refused)
+    if missing:
+        warn(missing)
     seeds = sorted({r.seed for r in records})
     if len(seeds) > 1:
         raise UsageError(f"the folders ran with different seeds ({', '.join(map(str, seeds))}): "

@@ -38,3 +38,9 @@ class Plan:
     """The one seed every trial runs with."""
     modes: Tuple[Mode, ...]
     """The modes asked for."""
+    per_env: Tuple[Tuple[str, Tuple[Trial, ...]], ...] = ()
+    """A shard's plan (lab/shards.py): each env's own trials; empty: every trial in every env."""
+
+    def trials_for(self, env: str) -> Tuple[Trial, ...]:
+        """The trials `env` runs."""
+        return next((trials for name, trials in self.per_env if name == env), self.trials)

@@ -145,11 +145,23 @@ def test_lab_merge_prints_the_matrix_and_exits_as_the_run_would(per_env, tmp_pat
     assert f"merged 2 folders: {tmp_path / 'm'}" in out
 
 
-def test_folders_of_different_lab_versions_merge_with_a_one_line_warning(fixture_scenarios, per_env, tmp_path,
-                                                                          capsys, monkeypatch) -> None:
+def test_folders_of_different_lab_versions_are_refused_in_one_line(fixture_scenarios, per_env, tmp_path,
+                                                                    capsys, monkeypatch) -> None:
     monkeypatch.setenv("LAB_SCENARIOS", str(FIXTURE_SCENARIOS))
     manifest = per_env["old"] / "manifest.json"
     manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "lab_version": "0.0.1"}))
-    assert main(["merge", str(per_env["old"]), str(per_env["new"]), "--out", str(tmp_path / "merged")]) == 4
+    assert main(["merge", str(per_env["old"]), str(per_env["new"]), "--out", str(tmp_path / "merged")]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and "different lab versions" in err[0] and "--allow-mixed-versions" in err[0]
+    assert not (tmp_path / "merged").exists()
+
+
+def test_folders_of_different_lab_versions_merge_with_a_one_line_warning_when_allowed(
+        fixture_scenarios, per_env, tmp_path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("LAB_SCENARIOS", str(FIXTURE_SCENARIOS))
+    manifest = per_env["old"] / "manifest.json"
+    manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "lab_version": "0.0.1"}))
+    assert main(["merge", str(per_env["old"]), str(per_env["new"]), "--out", str(tmp_path / "merged"),
+                 "--allow-mixed-versions"]) == 4
     warnings = [line for line in capsys.readouterr().err.splitlines() if line.startswith("lab: warning: ")]
     assert len(warnings) == 1 and "different lab versions" in warnings[0] and "0.0.1" in warnings[0]

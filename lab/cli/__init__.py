@@ -11,7 +11,7 @@ from typing import List, Optional, Type
 import typer
 
 from lab import __version__
-from lab.cli import clean, envs, results, runs, scenarios, verbatim
+from lab.cli import bisect, clean, envs, results, runs, scenarios, shards, verbatim
 from lab.errors import LabError
 from lab.pipeline import INTERRUPTED_EXIT_CODE
 
@@ -33,6 +33,9 @@ app.command("check")(results.check)
 app.command("report")(results.report)
 app.command("clean")(clean.clean)
 app.command("verbatim", help=verbatim.HELP)(verbatim.verbatim)
+app.command("bisect")(bisect.bisect)
+app.command("sweep")(bisect.sweep)
+app.command("plan")(shards.plan)
 
 
 @app.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import List, Optional
 
@@ -13,14 +14,21 @@ from lab.environments.declared import load_matrix
 from lab.errors import LabError
 from lab.reports.values import table
 
-envs_app = typer.Typer(help="The pinned environments of containers/matrix.toml.", no_args_is_help=True)
+envs_app = typer.Typer(help="The pinned environments of containers/matrix.toml, and the on-demand ones.",
+                       no_args_is_help=True)
 
 
 @envs_app.command("list")
-def envs_list() -> None:
+def envs_list(
+    cached: Annotated[bool, typer.Option("--cached", help="List the venvs in the cache instead (on-demand ones too).")]
+    = False,
+) -> None:
     """Name, kind, TensorFlow, Keras, Python, and whether it is made (image built, venv made).
 
     A made venv reports its versions itself (probed); otherwise the pins are shown as declared."""
+    if cached:
+        _list_cached()
+        return
     matrix = load_matrix()
     client, why = None, ""
     if any(e.kind == "image" for e in matrix):
@@ -77,3 +85,28 @@ def envs_build(
     if failed:
         typer.echo(f"lab: error: could not make {', '.join(failed)} ready", err=True)
         raise typer.Exit(3)
+
+
+def _list_cached() -> None:
+    from lab.environments.venvcache import cached_venvs, venvs_dir
+
+    now = time.time()
+    venvs = cached_venvs()
+    rows = [[v.name, v.spec or "(matrix env)", v.python, "yes" if v.ready else "no (cut short)",
+             f"{(now - v.last_used) / 86400:.1f}", f"{v.size / 2**30:.2f}"] for v in venvs]
+    typer.echo("\n".join(table(["venv", "spec", "python", "ready", "days since use", "GiB"], rows)))
+    typer.echo(f"{len(venvs)} venvs, {sum(v.size for v in venvs) / 2**30:.2f} GiB in {venvs_dir()}")
+
+
+@envs_app.command("prune")
+def envs_prune(
+    older_than: Annotated[Optional[float], typer.Option(
+        min=0, help="Only venvs not used for more than DAYS; default: every venv.", metavar="DAYS")] = None,
+) -> None:
+    """Remove cached venvs (they are made again, from their locks, when next used)."""
+    from lab.environments.venvcache import prune
+
+    removed = prune(older_than)
+    for venv in removed:
+        typer.echo(f"removed {venv.path} ({venv.spec or 'matrix env'}, {venv.size / 2**30:.2f} GiB)")
+    typer.echo(f"pruned {len(removed)} venvs, {sum(v.size for v in removed) / 2**30:.2f} GiB")

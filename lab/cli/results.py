@@ -21,6 +21,8 @@ from lab.scenario import Scenario, configured_scenario_dirs, load_scenarios
 def merge(
     folders: Annotated[List[Path], typer.Argument(metavar="FOLDER...", help="Results folders (one env each, say).")],
     out: Annotated[Path, typer.Option(help="The merged results folder (must not hold results yet).")],
+    allow_mixed_versions: Annotated[bool, typer.Option(
+        "--allow-mixed-versions", help="Merge folders made by different lab versions (with a warning).")] = False,
 ) -> None:
     """Join results folders made on different machines into one, with its reports regenerated
     (compare-all folders, or `lab verbatim --out` folders: shards)."""
@@ -31,7 +33,8 @@ def merge(
 
         raise typer.Exit(merge_verbatim(folders, out))
     scenarios = load_scenarios(configured_scenario_dirs())
-    result = merge_results(folders, out, scenarios, warn=lambda line: typer.echo(f"lab: warning: {line}", err=True))
+    result = merge_results(folders, out, scenarios, warn=lambda line: typer.echo(f"lab: warning: {line}", err=True),
+                           allow_mixed_versions=allow_mixed_versions)
     typer.echo(matrix_report.terminal(result.records, result.judgements, result.problems), nl=False)
     typer.echo(f"merged {len(folders)} folders: {out} (report.md, junit.xml, manifest.json, records/)")
     raise typer.Exit(pipeline.exit_code(result))

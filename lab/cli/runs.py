@@ -16,7 +16,7 @@ from lab import pipeline, results
 from lab.baseline import check_results, load_baseline
 from lab.errors import UsageError
 from lab.pipeline import DEFAULT_TIMEOUT_S, Result
-from lab.plan import DEFAULT_SEED
+from lab.plan import DEFAULT_SEED, Plan
 from lab.reports import matrix as matrix_report
 from lab.reports import terminal
 from lab.scenario import configured_scenario_dirs, load_scenarios
@@ -83,14 +83,20 @@ def check_out_folder(out: Optional[Path]) -> None:
 
 
 def execute(ids: Optional[List[str]], everything: bool, envs: List[str], mode: Optional[List[str]], seed: int,
-            python: Optional[str], timeout: float, workers: Optional[int], use_cache: bool) -> Tuple[Result, dict]:
-    """select -> plan -> execute -> judge, with progress on stderr; returns the result and the scenarios."""
+            python: Optional[str], timeout: float, workers: Optional[int], use_cache: bool,
+            the_plan: Optional[Plan] = None) -> Tuple[Result, dict]:
+    """select -> plan -> execute -> judge, with progress on stderr; returns the result and the scenarios.
+    `the_plan` (a shard's, from a plan file) replaces the selection."""
     from lab.environments import resolve_names
 
     scenarios = load_scenarios(configured_scenario_dirs())
-    modes = pipeline.parse_modes(mode or [])
-    selected = pipeline.select(scenarios, ids or [], everything)
-    the_plan = pipeline.plan(selected, modes, seed, resolve_names(envs))
+    if the_plan is None:
+        modes = pipeline.parse_modes(mode or [])
+        selected = pipeline.select(scenarios, ids or [], everything)
+        the_plan = pipeline.plan(selected, modes, seed, resolve_names(envs))
+    else:
+        pipeline.select(scenarios, list(dict.fromkeys(t.scenario for t in the_plan.trials)))  # each still exists
+        resolve_names(the_plan.envs)
     with progress(list(the_plan.envs)) as note:
         result = pipeline.run(scenarios, the_plan, configured_scenario_dirs(), python, timeout, use_cache, workers,
                               note)
@@ -103,10 +109,11 @@ def env_info(result: Result) -> Dict[str, Dict[str, Any]]:
                      "pip_freeze": list(o.freeze)} for o in result.outcomes}
 
 
-def save(out: Path, result: Result) -> None:
-    """Records, verdicts, manifest, Markdown and JUnit in `out`, and any env's traceback."""
+def save(out: Path, result: Result, extra: Optional[Mapping[str, Any]] = None) -> None:
+    """Records, verdicts, manifest, Markdown and JUnit in `out`, and any env's traceback;
+    `extra` adds manifest entries (a shard's)."""
     results.write_run(out, result.records, result.judgements, env_info(result), result.plan.seed,
-                      [m.value for m in result.plan.modes])
+                      [m.value for m in result.plan.modes], extra)
     for o in result.outcomes:
         if o.traceback:
             results.write_text(out, f"{o.name}.traceback.txt", o.traceback)
@@ -146,6 +153,21 @@ PythonOpt = Annotated[Optional[str], typer.Option(
          "[env: LAB_PYTHON].")]
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Run every trial, ignoring cached records.")]
 HtmlOpt = Annotated[Optional[Path], typer.Option(help="Also write the HTML report (one self-contained file) here.")]
+PlanOpt = Annotated[Optional[Path], typer.Option(
+    "--plan", help="Run one shard: a plan file written by 'lab plan --shard I/N' (it fixes ids, envs, modes, seed).")]
+
+
+def read_plan(path: Optional[Path], chosen: bool, seed: int) -> Tuple[Optional[Plan], Optional[Dict[str, Any]]]:
+    """A shard's plan and its manifest entries, or (None, None) without --plan."""
+    if path is None:
+        return None, None
+    from lab import shards
+
+    if chosen or seed != DEFAULT_SEED:
+        raise UsageError("--plan fixes the scenarios, environments, modes and seed: leave out the ids, --all, "
+                         "--env, --mode and --seed")
+    the_plan, data = shards.read(path)
+    return the_plan, {"shard": shards.manifest_entry(data), "scenarios": data["scenarios"], "modes": data["modes"]}
 
 
 def run(
@@ -162,13 +184,18 @@ def run(
     ] = None,
     no_cache: NoCacheOpt = False,
     html: HtmlOpt = None,
+    plan: PlanOpt = None,
 ) -> None:
     """Run scenarios' twins, show graph beside eager, and judge every claim per mode."""
+    if plan is not None and out is None:
+        raise UsageError("--plan needs --out DIR: a shard's results folder is what 'lab merge' joins")
+    the_plan, extra = read_plan(plan, bool(ids or everything or env or mode), seed)
     check_out_folder(out)
     results.check_html_path(html)
-    result, scenarios = execute(ids, everything, env or ["local"], mode, seed, python, timeout, None, not no_cache)
+    result, scenarios = execute(ids, everything, env or ["local"], mode, seed, python, timeout, None, not no_cache,
+                                the_plan)
     if out is not None:
-        save(out, result)
+        save(out, result, extra)
     html_report(html, result, scenarios)
     unavailable_lines(result)
     if as_json:
@@ -204,15 +231,18 @@ def compare_all(
         Optional[Path], typer.Option(help="Rewrite this baseline file from the run's results.")
     ] = None,
     html: HtmlOpt = None,
+    plan: PlanOpt = None,
 ) -> None:
     """Every scenario x both modes x every environment; the verdict matrix and what differs."""
+    the_plan, extra = read_plan(plan, bool(ids or env or mode), seed)
     if check is not None:
         load_baseline(check)  # a missing or malformed baseline fails before any work, in one line
     check_out_folder(out)
     results.check_html_path(html)
-    result, scenarios = execute(ids, not ids, env or ["all"], mode, seed, python, timeout, workers, not no_cache)
+    result, scenarios = execute(ids, not ids, env or ["all"], mode, seed, python, timeout, workers, not no_cache,
+                                the_plan)
     folder = out or results.default_results_dir()
-    save(folder, result)
+    save(folder, result, extra)
     html_report(html, result, scenarios)
     unavailable_lines(result)
     typer.echo(matrix_report.terminal(result.records, result.judgements, result.problems), nl=False)

@@ -1,20 +1,30 @@
 """Where trials execute: environment kinds behind one interface (base.Environment).
 
 `resolve` turns the names on a command line into environments: 'local' is this interpreter
-(the embedded default), 'all' every entry of containers/matrix.toml, anything else one entry,
-made as the kind it declares.
+(the embedded default), 'all' every entry of containers/matrix.toml, a pin such as
+`tf==2.17.1` (or its folder-safe name `tf2.17.1`) an on-demand env (ondemand.py), anything else
+one entry, made as the kind it declares.
 """
 
 from __future__ import annotations
 
 import os
-from typing import Any, List, Optional, Sequence
+from typing import Any, List, Optional, Sequence, Tuple
 
+from lab.environments import ondemand
 from lab.environments.base import Environment
-from lab.environments.declared import get_env, load_matrix
+from lab.environments.declared import Env, get_env, load_matrix
 from lab.environments.local import LOCAL, LocalEnvironment
 
-__all__ = ["LOCAL", "Environment", "resolve", "resolve_names"]
+__all__ = ["LOCAL", "Environment", "lookup", "resolve", "resolve_names"]
+
+
+def lookup(name: str) -> Tuple[Env, Optional[ondemand.Spec]]:
+    """The env called `name`: a matrix entry, else the on-demand env of a pin (with its spec)."""
+    spec = ondemand.parse(name)
+    if spec is not None and name not in {e.name for e in load_matrix()}:
+        return ondemand.resolve_spec(spec), spec
+    return get_env(name), None
 
 
 def resolve_names(names: Sequence[str]) -> List[str]:
@@ -24,7 +34,7 @@ def resolve_names(names: Sequence[str]) -> List[str]:
         expanded = [e.name for e in load_matrix()] if name == "all" else [name]
         for n in expanded:
             if n != LOCAL:
-                get_env(n)  # a one-line UsageError naming the closest env
+                n = lookup(n)[0].name  # a one-line UsageError naming the closest env; a pin's safe name
             if n not in resolved:
                 resolved.append(n)
     return resolved
@@ -36,7 +46,8 @@ def resolve(names: Sequence[str], python: Optional[str] = None, client: Any = No
     made (and leftovers of dead lab processes removed) only when an image env is among them."""
     python = python or os.environ.get("LAB_PYTHON") or None
     chosen = resolve_names(names)
-    specs = {n: get_env(n) for n in chosen if n != LOCAL}
+    found = {n: lookup(n) for n in chosen if n != LOCAL}
+    specs = {n: env for n, (env, _) in found.items()}
     if client is None and any(s.kind == "image" for s in specs.values()):
         from lab.environments.image import remove_leftovers
         from lab.environments.images import docker_client
@@ -47,6 +58,8 @@ def resolve(names: Sequence[str], python: Optional[str] = None, client: Any = No
     for name in chosen:
         if name == LOCAL:
             envs.append(LocalEnvironment(python))
+        elif found[name][1] is not None:
+            envs.append(ondemand.OnDemandEnvironment(found[name][1], specs[name]))  # type: ignore[arg-type]
         elif specs[name].kind == "interpreter":
             from lab.environments.interpreter import InterpreterEnvironment
 

@@ -102,6 +102,19 @@ def load_matrix(path: Optional[Path] = None) -> List[Env]:
     return envs
 
 
+def matrix_settings(path: Optional[Path] = None) -> Tuple[Dict[str, str], str]:
+    """The variables every env gets ([environment]) and the lock cut (lock_exclude_newer): what
+    an on-demand env (lab/environments/ondemand.py) shares with the declared ones."""
+    path = Path(path) if path is not None else MATRIX_PATH
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, tomllib.TOMLDecodeError):
+        load_matrix(path)  # its one-line error
+        raise
+    variables = {k: str(v) for k, v in data.get("environment", {}).items()}
+    return variables, str(data.get("lock_exclude_newer", ""))
+
+
 def _make_env(
     name: str, entry: Dict[str, Any], pythons: Dict[str, Any], defaults: Dict[str, str],
     recipe: Path, exclude_newer: str,

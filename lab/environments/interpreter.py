@@ -93,7 +93,7 @@ class InterpreterEnvironment:
     def prepare(self, note: Note) -> None:
         self.check()
         venv = cache_root() / "venvs" / f"{self.name}-{self.fingerprint()[:12]}"
-        with file_lock(venv.with_suffix(".lock"), lambda: note(f"waiting for another process making {venv}")):
+        with file_lock(venv.parent / f"{venv.name}.lock", lambda: note(f"waiting for another process making {venv}")):
             if not (venv / READY).exists():
                 self._make(venv, note)
         self.venv = venv

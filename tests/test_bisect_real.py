@@ -1,0 +1,40 @@
+"""A real bisection across TensorFlow releases, over on-demand interpreter envs (no Docker).
+
+Slow the first time (each venv is ~1 GB and ~1 min to make); the venvs stay in the lab's cache
+(`lab envs list --cached`), so a rerun only runs the twins. Needs the network for PyPI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from lab.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures" / "bisect"
+pytestmark = pytest.mark.slow
+
+
+def test_a_verdict_that_changes_between_two_releases_is_bisected_to_one_and_both_sides_agree(
+        monkeypatch, capsys) -> None:
+    monkeypatch.setenv("LAB_SCENARIOS", str(FIXTURES))
+    assert main(["bisect", "fixture-symbolic#1", "--mode", "graph", "--good", "2.13.0", "--bad", "2.14.1"]) == 0
+    out = capsys.readouterr().out
+    assert "first release that differs: 2.14.0 (last that agrees: 2.13.1)" in out
+    assert "probed 4 of 4 releases, one environment each (at most 4" in out
+    assert "2.13.1   type = 'Tensor'" in out and "2.14.0   type = 'SymbolicTensor'" in out
+    # Both sides of the change, run again without the record cache: the verdicts flip there.
+    assert main(["run", "fixture-symbolic", "--mode", "graph", "--env", "tf==2.13.1", "--env", "tf==2.14.0",
+                 "--no-cache", "--json"]) == 0
+    verdicts = {j["env"]: j["verdict"] for j in json.loads(capsys.readouterr().out)["verdicts"]}
+    assert verdicts == {"tf2.13.1": "HOLDS", "tf2.14.0": "REFUTED"}
+
+
+def test_an_observation_of_a_real_scenario_is_bisected_with_the_baseline_tolerances(capsys) -> None:
+    assert main(["bisect", "rebind-variable", "--observation", "type_1", "--mode", "graph",
+                 "--good", "2.13.0", "--bad", "2.14.1", "--json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert (found["before"]["version"], found["first"]["version"]) == ("2.13.1", "2.14.0")
+    assert (found["before"]["values"], found["first"]["values"]) == (["Tensor"], ["SymbolicTensor"])
+    assert found["built"] <= found["bound"] == 4
