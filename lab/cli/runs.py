@@ -14,12 +14,15 @@ from typing_extensions import Annotated
 
 from lab import pipeline, results
 from lab.baseline import check_results, load_baseline
+from lab.cli.options import ArticleOpt, KeywordOpt, TagOpt
+from lab.cli.options import chosen as selection_of
 from lab.errors import UsageError
 from lab.pipeline import DEFAULT_TIMEOUT_S, Result
 from lab.plan import DEFAULT_SEED
 from lab.reports import matrix as matrix_report
 from lab.reports import terminal
 from lab.scenario import configured_scenario_dirs, load_scenarios
+from lab.selection import Selection
 
 
 @contextmanager
@@ -83,13 +86,14 @@ def check_out_folder(out: Optional[Path]) -> None:
 
 
 def execute(ids: Optional[List[str]], everything: bool, envs: List[str], mode: Optional[List[str]], seed: int,
-            python: Optional[str], timeout: float, workers: Optional[int], use_cache: bool) -> Tuple[Result, dict]:
+            python: Optional[str], timeout: float, workers: Optional[int], use_cache: bool,
+            chosen: Optional[Selection] = None) -> Tuple[Result, dict]:
     """select -> plan -> execute -> judge, with progress on stderr; returns the result and the scenarios."""
     from lab.environments import resolve_names
 
     scenarios = load_scenarios(configured_scenario_dirs())
     modes = pipeline.parse_modes(mode or [])
-    selected = pipeline.select(scenarios, ids or [], everything)
+    selected = pipeline.select(scenarios, ids or [], everything, chosen)
     the_plan = pipeline.plan(selected, modes, seed, resolve_names(envs))
     with progress(list(the_plan.envs)) as note:
         result = pipeline.run(scenarios, the_plan, configured_scenario_dirs(), python, timeout, use_cache, workers,
@@ -162,11 +166,15 @@ def run(
     ] = None,
     no_cache: NoCacheOpt = False,
     html: HtmlOpt = None,
+    keyword: KeywordOpt = None,
+    article: ArticleOpt = None,
+    tag: TagOpt = None,
 ) -> None:
     """Run scenarios' twins, show graph beside eager, and judge every claim per mode."""
     check_out_folder(out)
     results.check_html_path(html)
-    result, scenarios = execute(ids, everything, env or ["local"], mode, seed, python, timeout, None, not no_cache)
+    result, scenarios = execute(ids, everything, env or ["local"], mode, seed, python, timeout, None, not no_cache,
+                                selection_of(keyword, article, tag))
     if out is not None:
         save(out, result)
     html_report(html, result, scenarios)
@@ -204,13 +212,18 @@ def compare_all(
         Optional[Path], typer.Option(help="Rewrite this baseline file from the run's results.")
     ] = None,
     html: HtmlOpt = None,
+    keyword: KeywordOpt = None,
+    article: ArticleOpt = None,
+    tag: TagOpt = None,
 ) -> None:
     """Every scenario x both modes x every environment; the verdict matrix and what differs."""
+    chosen = selection_of(keyword, article, tag)
     if check is not None:
         load_baseline(check)  # a missing or malformed baseline fails before any work, in one line
     check_out_folder(out)
     results.check_html_path(html)
-    result, scenarios = execute(ids, not ids, env or ["all"], mode, seed, python, timeout, workers, not no_cache)
+    result, scenarios = execute(ids, not ids, env or ["all"], mode, seed, python, timeout, workers, not no_cache,
+                                chosen)
     folder = out or results.default_results_dir()
     save(folder, result)
     html_report(html, result, scenarios)
