@@ -32,8 +32,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "lab_verbatim(*paths, env='local', variants='as-written', timeout_s=60): "
-                                       "run the documents' Python blocks through lab's verbatim runner first")
+    config.addinivalue_line("markers", "lab_verbatim(*paths, env='local', variants='as-written', timeout_s=60, "
+                                       "repeat=1): run the documents' Python blocks through lab's verbatim runner")
 
 
 class Verdict(str):
@@ -110,6 +110,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     base = Path(str(item.path)).parent
     options = dict(marker.kwargs)
     options.setdefault("variants", "as-written")
+    options.setdefault("repeat", 1)  # a test asks whether the blocks run, not whether they print the same twice
     try:
         item.stash[VERBATIM_RUN] = api.verbatim(*(base / p for p in marker.args), **options)
     except LabError as exc:
@@ -159,7 +160,7 @@ class MarkdownFile(pytest.File):
             from lab import api
 
             self.done = api.verbatim(self.path, env=self.config.getoption("lab_env") or "local",
-                                     variants="as-written")
+                                     variants="as-written", repeat=1)
         return self.done
 
 
