@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, List, Mapping, Optional, Sequence, Tuple
 
@@ -21,6 +21,7 @@ from lab.judge import judge_all
 from lab.plan import DEFAULT_SEED, MAX_SEED, Plan, Trial
 from lab.record import Record
 from lab.scratch import remove_stale_scratch
+from lab.selection import Names, Selection, choose
 from lab.verdict import Judgement
 
 ENVIRONMENT_EXIT_CODE = 3
@@ -41,12 +42,23 @@ def parse_modes(names: Iterable[str]) -> List[Mode]:
     return modes or list(Mode)
 
 
-def select(scenarios: Mapping[str, Scenario], ids: Sequence[str], everything: bool = False) -> List[Scenario]:
-    """The scenarios named by `ids` (in the order given), or all of them."""
+def select(scenarios: Mapping[str, Scenario], ids: Sequence[str], everything: bool = False,
+           selection: Optional[Selection] = None) -> List[Scenario]:
+    """The scenarios named by `ids` (in the order given), or all of them, narrowed by -k, --article, --tag."""
+    chosen = _named(scenarios, ids, everything or (bool(selection) and not ids))
+    return choose([(s, names_of(s)) for s in chosen], selection or Selection())
+
+
+def names_of(s: Scenario) -> Names:
+    """What a scenario is selected by: its id, its article's file name, its tags."""
+    return Names(s.id, s.source.article, s.tags)
+
+
+def _named(scenarios: Mapping[str, Scenario], ids: Sequence[str], everything: bool) -> List[Scenario]:
     if everything:
         return list(scenarios.values())
     if not ids:
-        raise UsageError("name at least one scenario id, or pass --all (see 'lab list')")
+        raise UsageError("name at least one scenario id, or pass --all, -k, --article or --tag (see 'lab list')")
     chosen: List[Scenario] = []
     for sid in ids:
         if sid not in scenarios:
@@ -81,6 +93,8 @@ class Result:
     """Every claim on every record, judged once."""
     interrupted: bool = False
     """Ctrl-C stopped the run; the outcomes hold what finished."""
+    catalog: Mapping[str, Scenario] = field(default_factory=dict, repr=False, compare=False)
+    """The scenarios judged, for the reports that show their claims (a notebook's HTML)."""
 
     @property
     def records(self) -> List[Record]:
@@ -89,6 +103,12 @@ class Result:
     @property
     def problems(self) -> Mapping[str, str]:
         return {o.name: o.problem for o in self.outcomes}
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the verdict heat map and each scenario's plots and claims, as the HTML report."""
+        from lab.reports.notebook import result_html
+
+        return result_html(self, self.catalog)
 
 
 def run(scenarios: Mapping[str, Scenario], the_plan: Plan, scenario_dirs: Sequence[Path],
@@ -115,7 +135,7 @@ def judged(scenarios: Mapping[str, Scenario], the_plan: Plan, outcomes: Sequence
            interrupted: bool = False) -> Result:
     """The Result of these outcomes, every claim judged on their records."""
     records = [r for o in outcomes for r in o.records]
-    return Result(the_plan, tuple(outcomes), tuple(judge_all(scenarios, records)), interrupted)
+    return Result(the_plan, tuple(outcomes), tuple(judge_all(scenarios, records)), interrupted, scenarios)
 
 
 def exit_code(result: Result, baseline_changed: bool = False) -> int:

@@ -30,6 +30,7 @@ from lab.guest import Source, scenario
 @scenario(
     "train-loop-sgd",
     source=Source(ARTICLE, "Example 1: Basic Weight Initialization and Update"),
+    tags=["training", "keras", "optimizer"],
     claims=SGD_CLAIMS,
 )
 class TrainLoopSgd:
@@ -52,6 +53,7 @@ class TrainLoopSgd:
 @scenario(
     "train-loop-fixed",
     source=Source(ARTICLE, "Example 3: Explicit Initial Weight Values"),
+    tags=["training", "keras", "optimizer"],
     claims=FIXED_CLAIMS,
 )
 class TrainLoopFixed:
@@ -77,6 +79,7 @@ class TrainLoopFixed:
 @scenario(
     "train-loop-keras-adam",
     source=Source(ARTICLE, "Example 2: Observing Variable Persistence"),
+    tags=["training", "keras", "optimizer"],
     claims=ADAM_CLAIMS,
 )
 class TrainLoopKerasAdam:

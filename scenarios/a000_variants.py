@@ -14,6 +14,7 @@ from lab.guest.predicates import close, value
 @scenario(
     "train-loop-sgd-compat-optimizer",
     source=Source(ARTICLE, "Example 1: Basic Weight Initialization and Update (tf.compat.v1.train optimizer)"),
+    tags=["training", "optimizer", "compat-optimizer"],
     claims=SGD_CLAIMS,
 )
 class TrainLoopSgdCompat:
@@ -33,6 +34,7 @@ class TrainLoopSgdCompat:
 @scenario(
     "train-loop-fixed-compat-optimizer",
     source=Source(ARTICLE, "Example 3: Explicit Initial Weight Values (tf.compat.v1.train optimizer)"),
+    tags=["training", "optimizer", "compat-optimizer"],
     claims=FIXED_CLAIMS,
 )
 class TrainLoopFixedCompat:
@@ -65,6 +67,7 @@ def _adam_steps(obs, read, step, loss):
 @scenario(
     "train-loop-adam-compat-optimizer",
     source=Source(ARTICLE, "Example 2: Observing Variable Persistence (no Keras: compat.v1 variable and Adam)"),
+    tags=["training", "optimizer", "compat-optimizer"],
     claims=ADAM_CLAIMS,
 )
 class TrainLoopAdamCompat:
@@ -120,6 +123,7 @@ def _reinit_losses(o):
 @scenario(
     "train-loop-reinit-every-step",
     source=Source(ARTICLE, "Counterfactual: weights re-initialized at every iteration"),
+    tags=["training", "reinit"],
     claims=[
         Claim("re-initialized at every iteration, the model starts from scratch each time: every "
               "iteration's forward pass gives the first iteration's loss",

@@ -36,6 +36,7 @@ def _normal(o):
 @scenario(
     "uninit-no-initial-value",
     source=Source(ARTICLE, "Example 1: Incorrect Initialization"),
+    tags=["uninitialized"],
     claims=[
         Claim("a variable declared without an initial value will contain garbage values",
               lambda o: _declared(o["declare_without_initial_value"]),
@@ -85,6 +86,7 @@ def _arbitrary(o):
 @scenario(
     "uninit-read-before-init",
     source=Source(ARTICLE, "1. Clear Explanation: uninitialized variables"),
+    tags=["uninitialized"],
     claims=[
         Claim("variables require explicit initialization before they can be used",
               lambda o: raised(o["read_before_init"]),
@@ -139,6 +141,7 @@ def _untracked(o):
 @scenario(
     "rebind-weights-in-loop",
     source=Source(ARTICLE, "Example 2: Overwriting with Assignment"),
+    tags=["rebind", "assign"],
     claims=[
         Claim("weights = tf.random.normal(...) inside the loop completely overwrites the weights variable",
               lambda o: not close(o["variable_after_loop"], o["variable_before_loop"]),
@@ -211,6 +214,7 @@ def _sgd(before, gradient):
 @scenario(
     "assign-keeps-variable",
     source=Source(ARTICLE, "Example 2: Overwriting with Assignment (the corrected code)"),
+    tags=["assign", "training", "keras", "optimizer"],
     claims=[
         Claim("weights.assign(updated_weights) updates the weight values",
               lambda o: close(o["after_assign"], _sgd(o["initial"], o["gradient_1"]), rel=1e-5),
@@ -288,6 +292,7 @@ class AssignKeepsVariable:
 @scenario(
     "rebind-after-training",
     source=Source(ARTICLE, "1. Clear Explanation: = instead of assign in a training loop"),
+    tags=["rebind", "training"],
     claims=[
         Claim("using = instead of assign overwrites the variable's value completely, negating the "
               "previous training update",
@@ -341,6 +346,7 @@ def _all_zero(obs):
 @scenario(
     "scoped-weights",
     source=Source(ARTICLE, "Example 3: Incorrect Scoping"),
+    tags=["scopes"],
     claims=[
         Claim("weights1 and weights2 are distinct variables",
               lambda o: o["same_object"] is False and o["weights1_name"] != o["weights2_name"],
@@ -411,6 +417,7 @@ def _no_collisions(o):
 @scenario(
     "scoped-naming-hierarchy",
     source=Source(ARTICLE, "Example 3: Incorrect Scoping (unique, hierarchical names)"),
+    tags=["scopes"],
     claims=[
         Claim("hierarchical naming gives names such as model_scope/layer1/weights",
               lambda o: o["layer1_name"] == "model_scope/layer1/weights:0",

@@ -17,6 +17,7 @@ NOOP = ("under eager execution tf.compat.v1.global_variables_initializer() is a 
 @scenario(
     "tf1-reinit",
     source=Source(ARTICLE, "Example 1: Basic Variable Initialization"),
+    tags=["reinit", "initializer"],
     claims=[
         Claim("the first initialization sets the variable to 1.0",
               lambda o: value(o["after_first_init"]) == 1.0,
@@ -70,6 +71,7 @@ class Reinit:
 @scenario(
     "tf1-reinit-counter",
     source=Source(ARTICLE, "Example 2: Counter Example with Increment"),
+    tags=["reinit", "initializer", "assign"],
     claims=[
         Claim("each increment increases the counter by one",
               lambda o: [value(o[f"after_increment_{i}"]) for i in (1, 2, 3)] == [1, 2, 3],
@@ -110,6 +112,7 @@ class ReinitCounter:
 @scenario(
     "tf1-reinit-random",
     source=Source(ARTICLE, "Example 3: Initialization with Random Values"),
+    tags=["reinit", "initializer", "random"],
     claims=[
         Claim("a second initialization leaves the first random values unchanged",
               lambda o: close(o["second_init"], o["first_init"]), not_in=("eager",), why=NOOP,
@@ -155,6 +158,7 @@ class ReinitRandom:
 @scenario(
     "tf1-reinit-cached-node",
     source=Source(ARTICLE, "Explanation: the initialization node's output is cached"),
+    tags=["reinit", "initializer"],
     claims=[
         Claim("after the initializer first runs, its output is cached: running it again does "
               "not evaluate the initial value again",

@@ -34,6 +34,7 @@ def _zero(o, key):
 @scenario(
     "init-defaults",
     source=Source(ARTICLE_003, "The default initialization; bias terms (Dense and compat.v1.get_variable)"),
+    tags=["initializer", "keras"],
     claims=[
         Claim("the default initialization is based on a uniform or normal distribution with a narrow range "
               "(Dense's default kernel: uniform, every value within [-0.25, 0.25])",

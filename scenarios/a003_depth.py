@@ -53,6 +53,7 @@ def _same_order(report):
 @scenario(
     "init-depth-activation-scale",
     source=Source(ARTICLE, "3./4.: Glorot with sigmoid/tanh vs ReLU, and He with ReLU"),
+    tags=["initializer", "statistics"],
     claims=[
         Claim("Glorot tends to underperform with ReLU (measured: through 50 ReLU layers its activations "
               "shrink, the std at layer 50 below 1/10 of layer 1's)",

@@ -50,6 +50,7 @@ def glorot_limit(fan_in, fan_out):
 @scenario(
     "init-example-glorot-uniform",
     source=Source(ARTICLE, "Example 1: Glorot Uniform Initialization"),
+    tags=["initializer", "keras"],
     claims=[
         _runs("I printed the weights to show how these values are initialized."),
         Claim("GlorotUniform() initializes both layers' kernels with the Glorot uniform method: "
@@ -100,6 +101,7 @@ class ExampleGlorotUniform:
 @scenario(
     "init-example-he-normal",
     source=Source(ARTICLE, "Example 2: He Normal Initialization"),
+    tags=["initializer", "keras"],
     claims=[
         _runs("Again, the weights are printed."),
         Claim("HeNormal() initializes both layers' kernels based on He normal: mean 0, std sqrt(2 / fan_in)",
@@ -156,6 +158,7 @@ def _same_as_he_uniform(o):
 @scenario(
     "init-example-custom",
     source=Source(ARTICLE, "Example 3: Custom Initialization (demonstrating a scale based on fan-in)"),
+    tags=["initializer", "keras"],
     claims=[
         _runs('print("Custom weights of first layer:", model_custom.layers[0].kernel.numpy())'),
         Claim("my_custom_init generates uniform numbers within a limit computed from the fan-in, sqrt(6 / fan_in)",
@@ -221,6 +224,7 @@ class ExampleCustom:
 @scenario(
     "init-bias-and-conv",
     source=Source(ARTICLE, "Commentary: kernel_initializer on any layer with weights; bias_initializer"),
+    tags=["initializer", "keras"],
     claims=[
         Claim("bias terms are initialized to zero (Dense's and Conv2D's default bias initializer)",
               lambda o: stat(o["dense_bias"], "min") == stat(o["dense_bias"], "max") == 0.0

@@ -59,6 +59,7 @@ def _same(o, starts, test):
 @scenario(
     "init-zero-symmetry",
     source=Source(ARTICLE, "1. Zero Initialization"),
+    tags=["initializer", "training"],
     claims=[
         Claim("with all weights zero, all neurons within a layer learn the same function",
               lambda o: _same(o, ["zeros"], lambda r: r["unit_spread"] <= 1e-6),
@@ -160,6 +161,7 @@ def _formula_claims(prefix, limit, std, limit_text, std_text, quotes):
 @scenario(
     "init-glorot-formulas",
     source=Source(ARTICLE, "3. Glorot Initialization (Xavier Initialization)"),
+    tags=["initializer", "statistics"],
     claims=_formula_claims(
         "glorot", glorot_limit, glorot_std, "sqrt(6 / (fan_in + fan_out))",
         "sqrt(2 / (fan_in + fan_out))",
@@ -193,6 +195,7 @@ class GlorotFormulas:
 @scenario(
     "init-he-formulas",
     source=Source(ARTICLE, "4. He Initialization (Kaiming Initialization)"),
+    tags=["initializer", "statistics"],
     claims=_formula_claims(
         "he", he_limit, he_std, "sqrt(6 / fan_in)", "sqrt(2 / fan_in)",
         ["Samples weights uniformly from `[-limit, limit]`, where `limit = sqrt(6 / fan_in)`.",

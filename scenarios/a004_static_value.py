@@ -36,6 +36,7 @@ def _updated_by_sgd(o):
 @scenario(
     "rebind-variable",
     source=Source(ARTICLE, "Example 1: Incorrect Assignment"),
+    tags=["rebind", "assign", "training"],
     claims=[
         Claim("`my_variable = my_variable - gradients` creates a new tensor, not a tf.Variable",
               lambda o: "Tensor" in value(o["type_1"]) and "Variable" not in value(o["type_1"]),
@@ -110,6 +111,7 @@ class RebindVariable:
 @scenario(
     "apply-gradients-update",
     source=Source(ARTICLE, "Example 2: Correct Assignment using `tf.assign_sub`"),
+    tags=["assign", "training", "keras", "optimizer"],
     claims=[
         Claim("optimizer.apply_gradients updates the variable each iteration (to -0.1 * k with "
               "SGD(0.1) and gradient 1)",
@@ -152,6 +154,7 @@ class ApplyGradientsUpdate:
 @scenario(
     "assign-sub-update",
     source=Source(ARTICLE, "Example 3:  Manual Update with `tf.assign_sub`"),
+    tags=["assign", "training"],
     claims=[
         Claim("my_variable.assign_sub(learning_rate * gradients) updates the variable each "
               "iteration (to -0.1 * k)",
@@ -202,6 +205,7 @@ def _compat_assigns(tf, obs, var, run):
 @scenario(
     "assign-ops",
     source=Source(ARTICLE, "Explanation: tf.assign, tf.assign_add or tf.assign_sub"),
+    tags=["assign"],
     claims=[
         Claim("TensorFlow provides `tf.assign`, `tf.assign_add` and `tf.assign_sub`",
               lambda o: all(value(o[f"tf_has_{name}"]) for name in ASSIGN_OPS),
@@ -263,6 +267,7 @@ def _placement_has_gradients(o, placement):
 @scenario(
     "assign-inside-tape",
     source=Source(ARTICLE, "Explanation: the assignment operation within the tf.GradientTape context"),
+    tags=["assign", "training"],
     claims=[
         Claim("with the assignment inside the tf.GradientTape context, gradients are tracked and the "
               "variable is updated",

@@ -30,6 +30,7 @@ def _no_update_next_iteration(o, prefix=""):
 @scenario(
     "rebind-variable-square-loss",
     source=Source(ARTICLE, "Example 1: Incorrect Assignment, with loss = (my_variable - 1)^2"),
+    tags=["rebind", "training"],
     claims=[
         Claim("the value will likely remain static (at the initial 0.0)",
               _static,
@@ -108,6 +109,7 @@ def _function_loop(tf, my_variable, loss_of):
 @scenario(
     "rebind-variable-tf-function",
     source=Source(ARTICLE, "Example 1: Incorrect Assignment, inside a tf.function"),
+    tags=["rebind", "training", "tf-function"],
     claims=[
         Claim("inside a tf.function, the value will likely remain static (at the initial 0.0)",
               lambda o: not raised(o["identity_error"]) and all(v == 0.0 for v in value(o["identity_printed"])),
@@ -147,6 +149,7 @@ class RebindVariableTfFunction:
 @scenario(
     "assign-sub-deferred",
     source=Source(ARTICLE, "1. Clear Explanation: the value changes when the graph is executed"),
+    tags=["assign"],
     claims=[
         Claim("the variable's value is not changed until the graph is executed: creating assign_sub leaves it",
               lambda o: value(o["value_after_assign_sub_created"]) == 0.0,

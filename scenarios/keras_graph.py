@@ -26,6 +26,7 @@ def _adjusts(name):
 @scenario(
     "keras-optimizer-graph",
     source=Source(ARTICLE_000, "Examples 1-3: tf.keras.optimizers.SGD and Adam, apply_gradients"),
+    tags=["keras", "optimizer", "training"],
     claims=[
         *[Claim(f"tf.keras.optimizers.{name}.apply_gradients adjusts the existing weight",
                 _adjusts(name),
@@ -84,6 +85,7 @@ def _model_trains(o):
 @scenario(
     "keras-model-graph",
     source=Source(ARTICLE_000, "Example 2: Observing Variable Persistence (the model in a graph)"),
+    tags=["keras", "training"],
     claims=[
         Claim("the model's weights are created and initialized during model creation",
               lambda o: value(o["variables_after_creation"]) > 0,
@@ -158,6 +160,7 @@ def _hierarchical(o):
 @scenario(
     "keras-name-scope",
     source=Source(ARTICLE_001, "Example 3: Incorrect Scoping (hierarchical names with Keras layers)"),
+    tags=["keras", "scopes"],
     claims=[
         Claim("tf.name_scope gives a Keras layer's weights hierarchical names such as model_scope/layer1/...",
               _hierarchical,

@@ -41,6 +41,7 @@ def _eager_fresh_start(tf):
 @scenario(
     "seed-global-only",
     source=Source(ARTICLE_002, "Example 3: Initialization with Random Values"),
+    tags=["seeding", "random"],
     claims=_claims(),
 )
 class SeedGlobalOnly:
@@ -64,6 +65,7 @@ class SeedGlobalOnly:
 @scenario(
     "seed-op-seed",
     source=Source(ARTICLE_002, "Example 3: Initialization with Random Values (with an op seed)"),
+    tags=["seeding", "random"],
     claims=_claims(),
 )
 class SeedOpSeed:
@@ -87,6 +89,7 @@ class SeedOpSeed:
 @scenario(
     "seed-initializer",
     source=Source(ARTICLE_000, "Example 2: Observing Variable Persistence (kernel_initializer='random_normal')"),
+    tags=["seeding", "random", "initializer", "keras"],
     claims=_claims(),
 )
 class SeedInitializer:
@@ -153,6 +156,7 @@ def _describe(config):
 @scenario(
     "seed-table",
     source=Source(ARTICLE_002, "Example 3: Initialization with Random Values (seeds, run twice)"),
+    tags=["seeding", "random", "initializer", "keras"],
     claims=[Claim(f"deterministic given the same graph and seeds: {_describe(config)} draws the same values "
                   "in two fresh runs",
                   _same_runs(config),

@@ -21,8 +21,8 @@ RESULT = {"scenario": "fixture-assign", "mode": "graph", "status": "ok", "observ
 
 def test_every_published_schema_is_a_valid_json_schema() -> None:
     names = sorted(p.name for p in SCHEMA_DIR.glob("*.schema.json"))
-    assert names == ["baseline.schema.json", "guest-result.schema.json", "manifest.schema.json",
-                     "record.schema.json", "verdicts.schema.json"]
+    assert names == ["baseline.schema.json", "envs.schema.json", "guest-result.schema.json", "manifest.schema.json",
+                     "record.schema.json", "scenario.schema.json", "scenarios.schema.json", "verdicts.schema.json"]
     for name in names:
         assert problem({}, name.split(".")[0]) != ""  # an empty object fits none of them
 

@@ -11,7 +11,7 @@ from typing import List, Optional, Type
 import typer
 
 from lab import __version__
-from lab.cli import bisect, clean, envs, results, runs, scenarios, shards, verbatim
+from lab.cli import bisect, cache, clean, envs, results, runs, scenarios, shards, verbatim
 from lab.errors import LabError
 from lab.pipeline import INTERRUPTED_EXIT_CODE
 
@@ -28,6 +28,7 @@ app.command("show")(scenarios.show)
 app.command("run")(runs.run)
 app.command("compare-all")(runs.compare_all)
 app.add_typer(envs.envs_app, name="envs")
+app.add_typer(cache.cache_app, name="cache")
 app.command("merge")(results.merge)
 app.command("check")(results.check)
 app.command("report")(results.report)

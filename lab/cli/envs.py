@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import time
-from pathlib import Path
 from typing import List, Optional
 
 import typer
 from typing_extensions import Annotated
 
 from lab.environments import resolve, resolve_names
-from lab.environments.declared import load_matrix
 from lab.errors import LabError
+from lab.listing import env_entries
 from lab.reports.values import table
 
 envs_app = typer.Typer(help="The pinned environments of containers/matrix.toml, and the on-demand ones.",
@@ -22,6 +22,7 @@ envs_app = typer.Typer(help="The pinned environments of containers/matrix.toml, 
 def envs_list(
     cached: Annotated[bool, typer.Option("--cached", help="List the venvs in the cache instead (on-demand ones too).")]
     = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON only (lab/schemas/envs.schema.json).")] = False,
 ) -> None:
     """Name, kind, TensorFlow, Keras, Python, and whether it is made (image built, venv made).
 
@@ -29,47 +30,30 @@ def envs_list(
     if cached:
         _list_cached()
         return
-    matrix = load_matrix()
-    client, why = None, ""
-    if any(e.kind == "image" for e in matrix):
-        try:
-            from lab.environments.images import docker_client
-
-            client = docker_client(timeout=10)
-        except LabError as exc:
-            why = str(exc)
+    listed = env_entries()
+    if as_json:
+        typer.echo(json.dumps(listed, indent=1))
+        return
     rows = []
-    for e in matrix:
-        made, where = "?", ""
-        if e.kind == "image" and client is not None:
-            from lab.environments.images import image_status
-
-            status = image_status(e, client)
-            made, where = ("yes", (status.image_id or "")[:19]) if status.built else ("no", status.tag)
-        elif e.kind == "interpreter":
-            from lab.environments.interpreter import made_venv
-
-            venv = made_venv(e)
-            made, where = ("yes", str(venv)) if venv else ("no", "")
-        versions = [e.tensorflow, e.keras, e.python]
-        if e.kind == "interpreter" and made == "yes":
-            from lab.environments.interpreter import probe_venv
-
-            found = probe_venv(Path(where), e.environment)
-            if found:
-                keras = f"{found.get('keras')} ({found.get('keras_package')})"
-                versions = [f"{found['tensorflow']} (probed)", keras, found["python"]]
-        rows.append([e.name, e.kind, *versions, made, where])
+    for e in listed["envs"]:
+        made = "?" if e["made"] is None else "yes" if e["made"] else "no"
+        where = e["where"][:19] if e["kind"] == "image" and e["made"] else e["where"]
+        tensorflow = f"{e['tensorflow']} (probed)" if e["probed"] else e["tensorflow"]
+        rows.append([e["name"], e["kind"], tensorflow, e["keras"], e["python"], made, where])
     typer.echo("\n".join(table(["env", "kind", "tensorflow", "keras", "python", "made", "where"], rows)))
-    if why:
-        typer.echo(f"(image status unknown: {why})", err=True)
+    if listed["image_status"]:
+        typer.echo(f"(image status unknown: {listed['image_status']})", err=True)
 
 
 @envs_app.command("build")
 def envs_build(
     names: Annotated[Optional[List[str]], typer.Argument(metavar="[NAME]...", help="Envs; default all.")] = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Remove the made image or venv first and make it "
+                                                            "again, even when its recipe is unchanged.")] = False,
 ) -> None:
-    """Make the envs ready: build images, make venvs (skipped when the recipe is unchanged)."""
+    """Make the envs ready: build images, make venvs (skipped when the recipe is unchanged, unless --rebuild)."""
+    from lab.housekeeping import forget
+
     chosen = [n for n in resolve_names(names or ["all"]) if n != "local"]
     failed = []
     for env in resolve(chosen):
@@ -77,6 +61,8 @@ def envs_build(
             typer.echo(f"[{name}] {line}", err=True)
 
         try:
+            if rebuild:
+                note(forget(env.name))
             env.prepare(note)
             typer.echo(f"{env.name}: ready ({env.identity() or ''})")
         except LabError as exc:

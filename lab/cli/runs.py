@@ -14,12 +14,15 @@ from typing_extensions import Annotated
 
 from lab import pipeline, results
 from lab.baseline import check_results, load_baseline
+from lab.cli.options import ArticleOpt, KeywordOpt, TagOpt
+from lab.cli.options import chosen as selection_of
 from lab.errors import UsageError
 from lab.pipeline import DEFAULT_TIMEOUT_S, Result
 from lab.plan import DEFAULT_SEED, Plan
 from lab.reports import matrix as matrix_report
 from lab.reports import terminal
 from lab.scenario import configured_scenario_dirs, load_scenarios
+from lab.selection import Selection
 
 
 @contextmanager
@@ -84,7 +87,7 @@ def check_out_folder(out: Optional[Path]) -> None:
 
 def execute(ids: Optional[List[str]], everything: bool, envs: List[str], mode: Optional[List[str]], seed: int,
             python: Optional[str], timeout: float, workers: Optional[int], use_cache: bool,
-            the_plan: Optional[Plan] = None) -> Tuple[Result, dict]:
+            the_plan: Optional[Plan] = None, chosen: Optional[Selection] = None) -> Tuple[Result, dict]:
     """select -> plan -> execute -> judge, with progress on stderr; returns the result and the scenarios.
     `the_plan` (a shard's, from a plan file) replaces the selection."""
     from lab.environments import resolve_names
@@ -92,7 +95,7 @@ def execute(ids: Optional[List[str]], everything: bool, envs: List[str], mode: O
     scenarios = load_scenarios(configured_scenario_dirs())
     if the_plan is None:
         modes = pipeline.parse_modes(mode or [])
-        selected = pipeline.select(scenarios, ids or [], everything)
+        selected = pipeline.select(scenarios, ids or [], everything, chosen)
         the_plan = pipeline.plan(selected, modes, seed, resolve_names(envs))
     else:
         pipeline.select(scenarios, list(dict.fromkeys(t.scenario for t in the_plan.trials)))  # each still exists
@@ -185,15 +188,19 @@ def run(
     no_cache: NoCacheOpt = False,
     html: HtmlOpt = None,
     plan: PlanOpt = None,
+    keyword: KeywordOpt = None,
+    article: ArticleOpt = None,
+    tag: TagOpt = None,
 ) -> None:
     """Run scenarios' twins, show graph beside eager, and judge every claim per mode."""
     if plan is not None and out is None:
         raise UsageError("--plan needs --out DIR: a shard's results folder is what 'lab merge' joins")
-    the_plan, extra = read_plan(plan, bool(ids or everything or env or mode), seed)
+    chosen = selection_of(keyword, article, tag)
+    the_plan, extra = read_plan(plan, bool(ids or everything or env or mode or chosen), seed)
     check_out_folder(out)
     results.check_html_path(html)
     result, scenarios = execute(ids, everything, env or ["local"], mode, seed, python, timeout, None, not no_cache,
-                                the_plan)
+                                the_plan, chosen)
     if out is not None:
         save(out, result, extra)
     html_report(html, result, scenarios)
@@ -232,15 +239,19 @@ def compare_all(
     ] = None,
     html: HtmlOpt = None,
     plan: PlanOpt = None,
+    keyword: KeywordOpt = None,
+    article: ArticleOpt = None,
+    tag: TagOpt = None,
 ) -> None:
     """Every scenario x both modes x every environment; the verdict matrix and what differs."""
-    the_plan, extra = read_plan(plan, bool(ids or env or mode), seed)
+    chosen = selection_of(keyword, article, tag)
+    the_plan, extra = read_plan(plan, bool(ids or env or mode or chosen), seed)
     if check is not None:
         load_baseline(check)  # a missing or malformed baseline fails before any work, in one line
     check_out_folder(out)
     results.check_html_path(html)
     result, scenarios = execute(ids, not ids, env or ["all"], mode, seed, python, timeout, workers, not no_cache,
-                                the_plan)
+                                the_plan, chosen)
     folder = out or results.default_results_dir()
     save(folder, result, extra)
     html_report(html, result, scenarios)

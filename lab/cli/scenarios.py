@@ -2,26 +2,43 @@
 
 from __future__ import annotations
 
+import json
+
 import typer
 from typing_extensions import Annotated
 
+from lab import listing
+from lab.cli.options import ArticleOpt, KeywordOpt, TagOpt, chosen
 from lab.pipeline import select
 from lab.scenario import configured_scenario_dirs, load_scenarios
 
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON only (lab/schemas/scenarios.schema.json).")]
 
-def list_scenarios() -> None:
-    """Every scenario: id, source, summary and claims."""
-    for s in load_scenarios(configured_scenario_dirs()).values():
-        typer.echo(f"{s.id}\n  source: {s.source}\n  {s.summary}")
+
+def list_scenarios(keyword: KeywordOpt = None, article: ArticleOpt = None, tag: TagOpt = None,
+                   as_json: JsonOpt = False) -> None:
+    """Every scenario (or those -k, --article and --tag select): id, source, tags, summary and claims."""
+    selected = select(load_scenarios(configured_scenario_dirs()), [], True, chosen(keyword, article, tag))
+    if as_json:
+        typer.echo(json.dumps(listing.scenarios_document(selected), indent=1))
+        return
+    for s in selected:
+        typer.echo(f"{s.id}\n  source: {s.source}\n  tags: {', '.join(s.tags) or '-'}\n  {s.summary}")
         for i, c in enumerate(s.claims, 1):
             typer.echo(f"  claim {i}: {c.text}")
         typer.echo("")
 
 
-def show(scenario_id: Annotated[str, typer.Argument(metavar="ID", help="A scenario id from 'lab list'.")]) -> None:
+def show(scenario_id: Annotated[str, typer.Argument(metavar="ID", help="A scenario id from 'lab list'.")],
+         as_json: Annotated[bool, typer.Option("--json", help="Print JSON only (lab/schemas/scenario.schema.json).")]
+         = False) -> None:
     """A scenario's source, its claims as the article states them, and both twins' code."""
     (s,) = select(load_scenarios(configured_scenario_dirs()), [scenario_id])
-    typer.echo(f"{s.id}: {s.summary}\nsource: {s.source}\ndefined in: {s.path}\n\nclaims:")
+    if as_json:
+        typer.echo(json.dumps(listing.scenario_document(s), indent=1))
+        return
+    typer.echo(f"{s.id}: {s.summary}\nsource: {s.source}\ntags: {', '.join(s.tags) or '-'}\n"
+               f"defined in: {s.path}\n\nclaims:")
     for i, c in enumerate(s.claims, 1):
         typer.echo(f"  {i}. {c.text}")
         if c.quote:

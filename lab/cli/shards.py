@@ -10,6 +10,7 @@ import typer
 from typing_extensions import Annotated
 
 from lab import pipeline, shards
+from lab.cli.options import ArticleOpt, KeywordOpt, TagOpt, chosen
 from lab.cli.runs import SeedOpt
 from lab.environments import resolve_names
 from lab.errors import UsageError
@@ -26,12 +27,15 @@ def plan(
     seed: SeedOpt = DEFAULT_SEED,
     shard: Annotated[str, typer.Option(help="Which shard, I/N (1/4 is the first of four).")] = "1/1",
     out: Annotated[Path, typer.Option(help="The plan file to write (PLAN.json).")] = Path("plan.json"),
+    keyword: KeywordOpt = None,
+    article: ArticleOpt = None,
+    tag: TagOpt = None,
 ) -> None:
     """Write shard I of N of the work (trials x environments), the same on every machine, as a plan
     file: `lab run --plan FILE --out DIR` runs it anywhere, `lab merge` joins the shards' folders."""
     index, count = parse_shard(shard) or (1, 1)
     scenarios = load_scenarios(configured_scenario_dirs())
-    selected = pipeline.select(scenarios, ids or [], not ids)
+    selected = pipeline.select(scenarios, ids or [], not ids, chosen(keyword, article, tag))
     full = pipeline.plan(selected, pipeline.parse_modes(mode or []), seed, resolve_names(env or ["all"]))
     data = shards.to_json(full, index, count)
     if out.is_dir():

@@ -10,14 +10,15 @@ from typing import Any, Callable, Iterator, List, Optional
 import typer
 from typing_extensions import Annotated
 
+from lab.cli.options import ArticleOpt, KeywordOpt, TagOpt, chosen
 from lab.environments import resolve_names
 from lab.errors import UsageError
 from lab.reports import verbatim as report
+from lab.verbatim import judged
 from lab.verbatim import results as saved
 from lab.verbatim.articles import CLAIMS
-from lab.verbatim.claims import judge_blocks, seeds_dir
-from lab.verbatim.runner import Settings, VerbatimResult, run_verbatim
-from lab.verbatim.sources import gather, parse_shard
+from lab.verbatim.claims import judge_blocks
+from lab.verbatim.runner import Settings, VerbatimResult
 from lab.verbatim.variants import parse_variants
 
 BAD_INPUT, ENV_UNAVAILABLE, NOT_RUN, INTERRUPTED = 2, 3, 4, 130
@@ -74,33 +75,27 @@ def verbatim(
     = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Run every program, ignoring cached results.")]
     = False,
+    keyword: KeywordOpt = None,
+    article: ArticleOpt = None,
+    tag: TagOpt = None,
 ) -> None:
     if isolation not in ("fork", "process"):
         raise UsageError(f"--isolation {isolation!r}: use 'fork' or 'process'")
     variants = parse_variants(variant or [])
     names = resolve_names(env or ["local"])
-    chosen = list(paths or [])
-    missing_seeds = None
-    if articles:
-        if seeds_dir().is_dir():
-            chosen.append(seeds_dir())
-        else:
-            missing_seeds = f"the seeds folder {seeds_dir()} is missing (set LAB_SEEDS to the articles' folder)"
-    if not chosen and not missing_seeds:
-        raise UsageError("name at least one document or folder, or pass --articles")
-    found = gather(chosen, parse_shard(shard))
+    settings = Settings(timeout, repeat, isolation, not no_cache)
+    try:
+        with progress(names) as note:
+            done = judged.run(paths or [], names, variants, settings, articles, shard,
+                              chosen(keyword, article, tag), python, note)
+    except KeyboardInterrupt:
+        typer.echo("lab: interrupted", err=True)
+        raise typer.Exit(INTERRUPTED) from None
+    found, result, judgements, meta = done.found, done.result, done.judgements, done.meta
     for line in found.errors:
         typer.echo(f"lab: error: {line}", err=True)
     for line in found.skipped:
         typer.echo(f"lab: skipped {line}", err=True)
-    settings = Settings(timeout, repeat, isolation, not no_cache)
-    try:
-        with progress(names) as note:
-            result = run_verbatim(found.documents, names, variants, settings, python, note)
-    except KeyboardInterrupt:
-        typer.echo("lab: interrupted", err=True)
-        raise typer.Exit(INTERRUPTED) from None
-    judgements = judge_blocks(CLAIMS, result.outcomes, missing_seeds)
     beside: Any = {}
     twin_judgements: List[Any] = []
     if twins or out is not None:
@@ -111,8 +106,6 @@ def verbatim(
         beside = match(found.documents, scenarios)
         if twins:
             twin_judgements = _twin_verdicts(scenarios, beside, names, python)
-    meta = {"envs": result.envs, "variants": result.variants, "problems": result.problems, "shard": shard,
-            "documents": [d.name for d in found.documents], "errors": found.errors}
     if out is not None:
         saved.write(out, result.outcomes, judgements, meta,
                     report.markdown(result.outcomes, judgements, result.problems, beside))

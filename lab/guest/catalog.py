@@ -102,6 +102,8 @@ class Scenario:
     """The module file that defines it, for messages and `lab show`."""
     class_name: str = ""
     """The class in that module that defines it (the cache hashes its source)."""
+    tags: Tuple[str, ...] = ()
+    """Topics to select it by (`lab run --tag seeding`, `-k`): 'initializer', 'reinit', 'keras', ..."""
 
     def twin(self, mode: Mode) -> Twin:
         return self.twins[mode]
@@ -125,16 +127,18 @@ class _Marked:
     cls: type
     module: str = ""
     extra: Dict[str, Any] = field(default_factory=dict)
+    tags: Any = ()
 
 
 _marked: List[_Marked] = []
 
 
-def scenario(id: str, *, source: Source, claims: Sequence[Claim] = ()) -> Callable[[type], type]:
+def scenario(id: str, *, source: Source, claims: Sequence[Claim] = (),
+             tags: Sequence[str] = ()) -> Callable[[type], type]:
     """Mark a class holding `graph(tf, obs)` and `eager(tf, obs)` as a scenario; only marks."""
 
     def mark(cls: type) -> type:
-        _marked.append(_Marked(id, source, list(claims), cls, getattr(cls, "__module__", "")))
+        _marked.append(_Marked(id, source, list(claims), cls, getattr(cls, "__module__", ""), tags=tags))
         return cls
 
     return mark
@@ -171,7 +175,11 @@ def _validate(m: _Marked, path: str) -> Scenario:
         if claim.not_in and not claim.why.strip():
             raise ScenarioError(f"{where} ({m.id}): claim {i}: say why it does not apply in "
                                 f"{', '.join(claim.not_in)} (why=...)")
-    return Scenario(m.id, m.source, summary[0], tuple(m.claims), twins, path, m.cls.__name__)
+    if isinstance(m.tags, str) or not all(isinstance(t, str) and ID_PATTERN.match(t) for t in m.tags):
+        raise ScenarioError(f"{where} ({m.id}): tags must be a list of kebab-case words like ['reinit'], "
+                            f"got {m.tags!r}")
+    return Scenario(m.id, m.source, summary[0], tuple(m.claims), twins, path, m.cls.__name__,
+                    tuple(dict.fromkeys(m.tags)))
 
 
 def _import_file(path: Path) -> None:

@@ -171,9 +171,9 @@ def _unfinished(records: Sequence[Record]) -> str:
     return f'<section id="unfinished"><h2>Trials that did not finish ({len(failed)})</h2><ul>{items}</ul></section>'
 
 
-def page(records: Sequence[Record], judgements: Sequence[Judgement], scenarios: Mapping[str, Scenario],
-         problems: Mapping[str, str], manifest: Mapping[str, Any], title: str = "lab report") -> str:
-    """The whole report as one HTML document."""
+def body(records: Sequence[Record], judgements: Sequence[Judgement], scenarios: Mapping[str, Scenario]) -> str:
+    """The heat map, the unfinished trials, the TF1 comparison, the seeding tables and a section per
+    scenario: the report without its head (a notebook shows this under its own style)."""
     cols = columns(records)
     rows = verdict_rows(records, judgements)
     by_scenario: Dict[str, List[Row]] = {}
@@ -182,9 +182,15 @@ def page(records: Sequence[Record], judgements: Sequence[Judgement], scenarios: 
     ids = [sid for sid in dict.fromkeys(r.scenario for r in records) if sid in scenarios]
     sections = "".join(_scenario_section(scenarios[sid], by_scenario.get(sid, []), cols, records, judgements)
                        for sid in ids)
+    return (f'<section id="overview"><h2>Verdicts</h2>{heatmap.heatmap(rows, cols)}</section>'
+            f"{_unfinished(records)}{_emulation(records, judgements)}{_seeding(records)}{sections}")
+
+
+def page(records: Sequence[Record], judgements: Sequence[Judgement], scenarios: Mapping[str, Scenario],
+         problems: Mapping[str, str], manifest: Mapping[str, Any], title: str = "lab report") -> str:
+    """The whole report as one HTML document."""
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>"
             f"<h1>{escape(title)}</h1>{_environments(records, problems, manifest)}"
-            f'<section id="overview"><h2>Verdicts</h2>{heatmap.heatmap(rows, cols)}</section>'
-            f"{_unfinished(records)}{_emulation(records, judgements)}{_seeding(records)}{sections}"
+            f"{body(records, judgements, scenarios)}"
             f"<script>{SCRIPT}</script></body></html>\n")

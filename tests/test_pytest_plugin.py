@@ -1,0 +1,108 @@
+"""The pytest plugin, run by pytester: verdicts asserted in tests, documents' blocks run as tests."""
+
+from __future__ import annotations
+
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+from lab.scenario import ROOT
+
+pytest_plugins = ["pytester"]
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
+
+POST = '''# A post
+
+```python
+print("ok:", 1 + 1)
+```
+
+```python
+value = 1 / 0
+```
+
+```python
+print(undefined_name)
+```
+'''
+
+
+def _entry_point_loaded() -> bool:
+    return any(e.value == "lab.pytest_plugin" for e in metadata.entry_points(group="pytest11"))
+
+
+def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    # Installed (`make setup`), pytest loads the plugin from its entry point; from a bare checkout, by name.
+    plugin = [] if _entry_point_loaded() else ["-p", "lab.pytest_plugin"]
+    return pytester.runpytest(*plugin, "-p", "no:cacheprovider", *args)
+
+
+def test_the_plugin_is_declared_as_a_pytest11_entry_point() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["entry-points"]["pytest11"] == {"lab": "lab.pytest_plugin"}
+
+
+def test_lab_verdict_passes_and_a_wrong_one_fails_with_the_observations(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_claims='''
+        def test_reinit_resets(lab_verdict):
+            assert lab_verdict("tf1-reinit", claim=4, mode="graph") == "REFUTED"
+
+        def test_reinit_keeps(lab_verdict):
+            assert lab_verdict("tf1-reinit", claim=4, mode="graph", env="local") == "HOLDS"
+    ''')
+    result = run(pytester)
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*tf1-reinit claim 4 in graph on local: REFUTED*",
+                                 "*observations that decided:*", "*after_init_following_assign = 1.0 float32*"])
+
+
+def test_an_unknown_scenario_fails_in_one_line(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_claims='''
+        def test_typo(lab_verdict):
+            assert lab_verdict("tf1-reint", claim=1) == "HOLDS"
+    ''')
+    result = run(pytester)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*lab: error: unknown scenario 'tf1-reint'; did you mean tf1-reinit*"])
+
+
+def test_the_lab_verbatim_marker_fails_a_test_whose_document_raises(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".md", post=POST, good="```python\nprint('w:', 2.0)\n```\n")
+    pytester.makepyfile(test_docs='''
+        import pytest
+
+        @pytest.mark.lab_verbatim("post.md", env="local")
+        def test_post():
+            pass
+
+        @pytest.mark.lab_verbatim("good.md")
+        def test_good(lab_verbatim_run):
+            assert [o.status for o in lab_verbatim_run.outcomes] == ["ran"]
+            assert lab_verbatim_run.outcomes[0].value("w") == [2.0]
+    ''')
+    result = run(pytester, "--strict-markers")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*blocks that did not run to the end:*",
+                                 "*post.md block 2 (line 8, block line 1) as-written in local: raised: "
+                                 "ZeroDivisionError: division by zero*"])
+
+
+def test_lab_markdown_collects_a_test_per_block(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".md", post=POST)
+    result = run(pytester, "--lab-markdown", "-v")
+    result.assert_outcomes(passed=1, failed=1, skipped=1)
+    result.stdout.fnmatch_lines(["*post.md::block1-line4 PASSED*", "*post.md::block2-line8 FAILED*",
+                                 "*post.md::block3-line12 SKIPPED*"])
+    assert "ZeroDivisionError: division by zero" in result.stdout.str()
+
+
+def test_without_the_option_markdown_is_not_collected(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".md", post=POST)
+    run(pytester).assert_outcomes()
+    assert Path(pytester.path / "post.md").exists()
