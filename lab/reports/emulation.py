@@ -63,7 +63,7 @@ def emulation_diffs(records: Sequence[Record], judgements: Sequence[Judgement]) 
     for j in judgements:
         if j.mode is Mode.GRAPH:
             verdicts.setdefault((j.env, j.scenario), {})[j.claim] = j.verdict.value
-    emulated = [e for e in env_order(records) if e not in real_tf1_envs(records)]
+    emulated = [e for e in env_order(records) if e not in real]
     scenarios = list(dict.fromkeys(r.scenario for r in records))
     out: List[EmulationDiff] = []
     for sid in scenarios:
