@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -23,12 +24,12 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 if __package__ in (None, ""):  # run as a script (`make bench`): the repository root makes `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.report import Bench, Measurement, judge, render, slowest_line, write_json
+from bench.report import Bench, Measurement, image_rows, judge, render, slowest_line, write_json
 from lab import __version__, pipeline
 from lab.environments import LOCAL, resolve, resolve_names
 from lab.environments.declared import get_env
 from lab.environments.image import DockerRunner, remove_leftovers
-from lab.environments.images import build_image, docker_client, image_status
+from lab.environments.images import docker_client, image_status
 from lab.environments.shipment import Shipment, Staged
 from lab.errors import LabError
 from lab.execute import EnvOutcome, Execution
@@ -37,6 +38,7 @@ from lab.plan import DEFAULT_SEED, Plan, Trial
 from lab.record import FINISHED, Record
 from lab.results import git_commit
 from lab.scenario import configured_scenario_dirs, load_scenarios
+from lab.schedule import History, history_path
 
 # The floor imports TensorFlow (the guest's probe, from the shipment) and proves it did by
 # writing its versions where the runner reads the freeze.
@@ -91,16 +93,73 @@ def _imported(freeze: Sequence[str]) -> Optional[str]:
     return found.get("tensorflow") if isinstance(found, dict) else None
 
 
+def _interpreter_floor(name: str, shipment: Shipment) -> None:
+    """The venv's Python importing TensorFlow once (the probe), as its guest would."""
+    from lab.environments.interpreter import InterpreterEnvironment
+    from lab.environments.process import guest_variables
+
+    env = InterpreterEnvironment(get_env(name))
+    env.prepare(lambda line: None)
+    python = str(env.venv / "bin" / "python") if env.venv else ""
+    done = subprocess.run([python, "-m", "lab.guest.probe"], capture_output=True, text=True, timeout=TIMEOUT_S,
+                          env=guest_variables(shipment, env.spec.environment), stdin=subprocess.DEVNULL)
+    if done.returncode != 0 or not _imported(done.stdout.strip().splitlines()[-1:]):
+        raise BenchError(f"the import-only process of {name} failed: {done.stderr.strip()[-300:]}")
+
+
+def _longest_first(names: Sequence[str]) -> List[str]:
+    """The envs in the order compare-all starts them: the longest to start (last run's history) first."""
+    history = History(history_path())
+    return sorted(names, key=lambda n: -history.work(n, []).start_s)
+
+
 def floor(names: Sequence[str], shipment: Shipment, client: Any, workers: int) -> Measurement:
-    """A container per env that only imports TensorFlow, scheduled like compare-all's envs."""
+    """One process per env that only imports TensorFlow (a container for an image env), longest first,
+    `workers` at a time: what compare-all cannot go below."""
     def one(name: str) -> None:
+        if get_env(name).kind != "image":
+            return _interpreter_floor(name, shipment)
         runner = _runner(name, client, _ImportOnlyClient(client))
         runner.run([], shipment)
         if not _imported(runner.freeze):  # without this a failing import would make a flatteringly fast floor
             raise BenchError(f"the import-only container of {name} failed: {runner.log_tail}")
 
-    seconds, _ = timed(lambda: _pool([lambda n=n: one(n) for n in names], workers))
+    seconds, _ = timed(lambda: _pool([lambda n=n: one(n) for n in _longest_first(names)], workers))
     return Measurement("floor", seconds, list(names), 0)
+
+
+class PeakMemory:
+    """The host's used memory (MemTotal - MemAvailable), sampled every 0.2 s while it is entered:
+    the peak and the rise over the start. Host-wide: other processes' memory counts too."""
+
+    def __init__(self) -> None:
+        self.start = self.peak = self._used()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    @staticmethod
+    def _used() -> int:
+        try:
+            fields = dict(line.split(":", 1) for line in Path("/proc/meminfo").read_text().splitlines())
+            return (int(fields["MemTotal"].split()[0]) - int(fields["MemAvailable"].split()[0])) * 1024
+        except (OSError, KeyError, ValueError):
+            return 0
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.2):
+            self.peak = max(self.peak, self._used())
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def note(self) -> str:
+        rise = (self.peak - self.start) / 2**30
+        return f"host memory peak {self.peak / 2**30:.1f} GiB, +{rise:.1f} GiB over the start"
 
 
 def _failed_note(records: Sequence[Record]) -> str:
@@ -122,11 +181,13 @@ def compare_all(names: Sequence[str], the_plan: Plan, scenarios: Dict[str, Scena
 
     envs = resolve(names, client=client)
     execution = Execution(the_plan, envs, scenarios, shipment, TIMEOUT_S, cache=None, on_event=note)
-    seconds, (outcomes, interrupted) = timed(lambda: execution.run(stop))
+    with PeakMemory() as memory:
+        seconds, (outcomes, interrupted) = timed(lambda: execution.run(stop))
     if interrupted:
         raise KeyboardInterrupt
     records = [r for o in outcomes for r in o.records]
-    return Measurement(label, seconds, list(names), len(records), note=_failed_note(records)), outcomes, finished
+    notes = [n for n in (_failed_note(records), memory.note()) if n]
+    return Measurement(label, seconds, list(names), len(records), note="; ".join(notes)), outcomes, finished
 
 
 def naive(names: Sequence[str], trials: Sequence[Trial], shipment: Shipment, client: Any,
@@ -138,27 +199,47 @@ def naive(names: Sequence[str], trials: Sequence[Trial], shipment: Shipment, cli
     return Measurement("naive", seconds, list(names), len(records), note=_failed_note(records))
 
 
-def cached_rerun(names: Sequence[str], ids: Sequence[str], trials: int) -> Measurement:
-    """The real CLI twice on a fresh cache; the second run timed end to end, process start included."""
+def _lab_command() -> List[str]:
     script = Path(sys.executable).parent / "lab"
-    command = [str(script)] if script.exists() else [sys.executable, "-c", "from lab.cli import entry; entry()"]
+    return [str(script)] if script.exists() else [sys.executable, "-c", "from lab.cli import entry; entry()"]
+
+
+def _twice(command: Sequence[str], ok: Sequence[int]) -> Tuple[float, float, int]:
+    """The real CLI `command` twice on a fresh record cache (the wheels kept), each with its own
+    --out: the first run's seconds, the second's (end to end, process start included), and how
+    many of the second's records came from the cache."""
     with tempfile.TemporaryDirectory(prefix="lab-bench-") as tmp:
-        environ = {**os.environ, "LAB_RECORD_CACHE": str(Path(tmp) / "cache")}  # records only: keep the wheels
-        args = [*ids, *[arg for n in names for arg in ("--env", n)]]
+        environ = {**os.environ, "LAB_RECORD_CACHE": str(Path(tmp) / "cache")}
 
         def once(out: str) -> float:
-            argv = command + ["compare-all", *args, "--out", str(Path(tmp) / out)]
+            argv = _lab_command() + [*command, "--out", str(Path(tmp) / out)]
             seconds, done = timed(lambda: subprocess.run(argv, env=environ, capture_output=True, text=True))
-            if done.returncode not in (0, 4):  # 4: some trial did not finish, still a timed run
-                raise BenchError(f"lab compare-all exited {done.returncode}: {done.stderr.strip()[-300:]}")
+            if done.returncode not in ok:
+                raise BenchError(f"lab {command[0]} exited {done.returncode}: {done.stderr.strip()[-300:]}")
             return seconds
 
         fill = once("fill")
         seconds = once("rerun")
         envs = json.loads((Path(tmp) / "rerun" / "manifest.json").read_text())["envs"]
-        cached = sum(int(e.get("cached_trials") or 0) for e in envs.values())
+        return fill, seconds, sum(int(e.get("cached_trials") or 0) for e in envs.values())
+
+
+def cached_rerun(names: Sequence[str], ids: Sequence[str], trials: int) -> Measurement:
+    """`lab compare-all` twice on a fresh cache; the second timed (4: some trial did not finish, still timed)."""
+    fill, seconds, cached = _twice(["compare-all", *ids, *[arg for n in names for arg in ("--env", n)]], (0, 4))
     return Measurement("cached rerun", seconds, list(names), trials,
                        note=f"{cached} of {trials} records from the cache; filling it took {fill:.1f} s")
+
+
+LOCAL_SCENARIO = "tf1-reinit"
+
+
+def cached_local() -> Measurement:
+    """`lab run tf1-reinit` (the local env) twice on a fresh cache; the second timed."""
+    fill, seconds, cached = _twice(["run", LOCAL_SCENARIO], (0,))
+    return Measurement("cached local run", seconds, [LOCAL], 2,
+                       note=f"lab run {LOCAL_SCENARIO}: {cached} of 2 records from the cache; the first run took "
+                            f"{fill:.1f} s")
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -197,27 +278,41 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     return 0
 
 
-def _image_envs(names: Sequence[str]) -> List[str]:
-    """The image envs among `names` ('all' expanded): the floor and naive rows start containers."""
+def builds(names: Sequence[str], client: Any) -> List[Measurement]:
+    """Each image env's last build on this host (seconds, when known) and its size."""
+    rows = []
+    for name in names:
+        if get_env(name).kind != "image":
+            continue
+        status = image_status(get_env(name), client)
+        size = f"{status.size_bytes / 1e9:.2f} GB" if status.size_bytes else "size unknown"
+        rows.append(Measurement(f"image build {name}", status.build_s or 0.0, [name], 0,
+                                note=size if status.build_s else f"{size}; not built on this host: no time"))
+    return rows
+
+
+def _matrix_envs(names: Sequence[str], kinds: Sequence[str] = ("image", "interpreter")) -> List[str]:
+    """The matrix envs among `names` ('all' expanded), of these kinds: the floor starts their processes."""
     chosen = [n for n in resolve_names(names) if n != LOCAL]
     for n in chosen:
-        if get_env(n).kind != "image":
-            raise BenchError(f"{n} is a {get_env(n).kind} env; the bench measures image envs only")
+        if get_env(n).kind not in kinds:
+            raise BenchError(f"{n} is a {get_env(n).kind} env; this measurement takes {' or '.join(kinds)} envs")
     return chosen
 
 
 def measure(args: argparse.Namespace, client: Any) -> Bench:
     """Every row, on the same envs, one after the other on an otherwise idle machine."""
-    names = _image_envs(args.env or ["all"])
-    naive_names = _image_envs(args.naive_envs) if args.naive_envs else names
-    for name in dict.fromkeys(names + naive_names):  # builds are not what is measured: do them first
-        build_image(get_env(name), client, on_progress=lambda line, n=name: print(f"[{n}] {line}", file=sys.stderr))
+    names = _matrix_envs(args.env or ["all"])
+    naive_names = _matrix_envs(args.naive_envs, ["image"]) if args.naive_envs else [
+        n for n in names if get_env(n).kind == "image"]
+    for env in resolve(names, client=client):  # builds and venvs are not what is measured: make them first
+        env.prepare(lambda line, n=env.name: print(f"[{n}] {line}", file=sys.stderr))
     scenario_dirs = configured_scenario_dirs()  # what the CLI's compare-all (the cached rerun) loads too
     scenarios = load_scenarios(scenario_dirs)
     selected = pipeline.select(scenarios, args.scenario or [], everything=not args.scenario)
     trials = list(pipeline.plan(selected, list(Mode), DEFAULT_SEED).trials)
     cores = os.cpu_count() or 1
-    env_workers = max(1, min(len(names), cores))  # Execution's bound: compare-all and the floor share it
+    env_workers = cores  # Execution's bound: compare-all and the floor share it
 
     # The machine is shared: say how busy it was, since others' containers slow every row.
     busy = {"load_before": round(os.getloadavg()[0], 2), "others_containers": len(client.containers.list())}
@@ -246,8 +341,10 @@ def measure(args: argparse.Namespace, client: Any) -> Bench:
             naive_row = naive(naive_names, trials, shipment, client, cores)
     step("cached rerun: lab compare-all twice on a fresh cache")
     cached = cached_rerun(names, args.scenario or [], compare.trials)
+    step(f"cached local run: lab run {LOCAL_SCENARIO} twice on a fresh cache")
+    local = cached_local()
 
-    rows = judge(base, compare, naive_row, compare_naive, cached)
+    rows = judge(base, compare, naive_row, compare_naive, cached, local) + image_rows(builds(names, client))
     meta = {"lab_version": __version__, "git": git_commit(), "cores": cores, "envs": names,
             "naive_envs": naive_names if naive_row else [], "trials_per_env": len(trials),
             "scenarios": len(selected), **busy, "load_after": round(os.getloadavg()[0], 2),

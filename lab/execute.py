@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 import traceback
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, List, Mapping, Optional, Sequence, Tuple
 
 from lab.cache import RecordCache, TrialKeys, split_cached
 from lab.environments.base import Environment
@@ -22,6 +23,7 @@ from lab.errors import EnvironmentUnavailable
 from lab.guest.catalog import Scenario
 from lab.plan import Plan, Trial
 from lab.record import FINISHED, Record, Status, unfinished
+from lab.schedule import History, Part, history_path, schedule
 
 STOP_GRACE_S = 30.0
 EventFn = Callable[[str, str], None]
@@ -65,91 +67,173 @@ def problem_of(records: Sequence[Record]) -> str:
     return f"{len(bad)} of {len(records)} trials {bad[0].status.value}: {first.get('message', '')}"
 
 
+@dataclass
+class _Env:
+    """One environment's progress through a run: ready (prepared, cache read), its parts, its outcome."""
+
+    env: Environment
+    trials: List[Trial]
+    """The plan's trials for this environment, in plan order."""
+    identity: Optional[str] = None
+    keys: List[str] = field(default_factory=list)
+    found: List[Optional[Record]] = field(default_factory=list)
+    todo: List[int] = field(default_factory=list)
+    """Indexes of the trials to run (not in the cache), in plan order."""
+    freeze: List[str] = field(default_factory=list)
+    parts: List[Part] = field(default_factory=list)
+    done: List[Tuple[Part, List[Record], float]] = field(default_factory=list)
+    """Finished parts: the part, its records, its wall seconds."""
+    problems: List[Tuple[str, str]] = field(default_factory=list)
+    """(one line, traceback) of parts that raised."""
+    unavailable: str = ""
+    outcome: Optional[EnvOutcome] = None
+
+
 class Execution:
-    """Runs one plan's trials in each environment: environments in parallel (image builds one
-    at a time), cached records reused where the environment has an identity."""
+    """Runs one plan's trials in each environment, cached records reused where the environment
+    has an identity. Environments are made ready in parallel (image builds one at a time); then
+    every guest process to start (a part: an environment's batch, or a share of it when a core
+    would idle) runs longest first, at most `workers` at once."""
 
     def __init__(self, plan: Plan, envs: Sequence[Environment], scenarios: Mapping[str, Scenario],
                  shipment: Shipment, timeout_s: float, cache: Optional[RecordCache] = None,
-                 workers: Optional[int] = None, on_event: Optional[EventFn] = None) -> None:
+                 workers: Optional[int] = None, on_event: Optional[EventFn] = None,
+                 history: Optional[History] = None) -> None:
         self.plan = plan
         self.envs = list(envs)
         self.scenarios = scenarios
         self.shipment = shipment
         self.timeout_s = timeout_s
         self.cache = cache
-        self.workers = workers or max(1, min(len(self.envs), os.cpu_count() or 1))
+        self.workers = workers or max(1, os.cpu_count() or 1)
         self.note: EventFn = on_event or (lambda env, message: None)
         self.keys = TrialKeys()
+        self.history = history if history is not None else History(history_path())
+        self._lock = threading.Lock()
 
-    def _run(self, env: Environment, trials: Sequence[Trial]) -> EnvOutcome:
-        def note(line: str) -> None:
-            self.note(env.name, line)
-
+    def _ready(self, state: _Env) -> None:
+        env, trials = state.env, state.trials
         try:
-            env.prepare(note)
-            identity = env.identity() if self.cache else None
-            keys = [self.keys.key(self.scenarios[t.scenario], t, env.name, identity)
-                    for t in trials] if identity else []
-            found: List[Optional[Record]] = [None] * len(trials)
-            todo = list(range(len(trials)))
-            if self.cache and keys:
-                found, todo = split_cached(self.cache, keys)
-            cached = len(trials) - len(todo)
-            freeze = self.cache.get_freeze(identity) if self.cache and identity else []
-            if todo:
-                note(f"running {len(todo)} trials" + (f" ({cached} from the cache)" if cached else ""))
-                ran = env.run([trials[i] for i in todo], self.shipment, self.timeout_s)
-                for index, record in zip(todo, ran.records):
-                    found[index] = record
-                    if self.cache and keys:
-                        self.cache.put(keys[index], record)
-                if self.cache and identity:
-                    self.cache.put_freeze(identity, ran.freeze)
-                freeze = ran.freeze or freeze
-            else:
-                note(f"all {cached} trials from the cache: nothing started")
+            env.prepare(lambda line: self.note(env.name, line))
+            state.identity = env.identity() if self.cache else None
+            if state.identity:
+                state.keys = [self.keys.key(self.scenarios[t.scenario], t, env.name, state.identity) for t in trials]
+            state.found, state.todo = [None] * len(trials), list(range(len(trials)))
+            if self.cache and state.keys:
+                state.found, state.todo = split_cached(self.cache, state.keys)
+            if self.cache and state.identity:
+                state.freeze = self.cache.get_freeze(state.identity)
         except EnvironmentUnavailable as exc:
-            return EnvOutcome(env.name, not_run(env.name, trials, str(exc)), env.describe(), problem=str(exc),
-                              unavailable=True)
-        records = tuple(r for r in found if r is not None)
-        return EnvOutcome(env.name, records, env.describe(), tuple(freeze), problem_of(records), cached=cached)
-
-    def _run_env(self, env: Environment, trials: Sequence[Trial]) -> EnvOutcome:
-        try:
-            result = self._run(env, trials)
+            state.unavailable = str(exc)
         except Exception as exc:  # one environment's failure must not lose the others' records
-            why = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-            result = EnvOutcome(env.name, not_run(env.name, trials, why), env.describe(), problem=why,
-                                traceback=traceback.format_exc())
+            state.problems.append((_one_line(exc), traceback.format_exc()))
+
+    def _run_part(self, state: _Env, part: Part) -> None:
+        """One guest process; the environment's outcome when it was its last part."""
+        started = time.monotonic()
+        try:
+            ran = state.env.run([state.trials[state.todo[i]] for i in part.indices], self.shipment, self.timeout_s)
+            with self._lock:
+                state.done.append((part, list(ran.records), time.monotonic() - started))
+                state.freeze = ran.freeze or state.freeze
+        except EnvironmentUnavailable as exc:
+            with self._lock:
+                state.unavailable = str(exc)
+        except Exception as exc:
+            with self._lock:
+                state.problems.append((_one_line(exc), traceback.format_exc()))
+        with self._lock:
+            last = len(state.done) + len(state.problems) + bool(state.unavailable) >= len(state.parts)
+        if last or state.unavailable:
+            self._finish(state)
+
+    def _finish(self, state: _Env, why_missing: str = "") -> EnvOutcome:
+        """The environment's outcome, made once from its finished parts; the trials of parts that
+        did not finish are not_run (`why_missing`, else what went wrong)."""
+        with self._lock:
+            if state.outcome is not None:
+                return state.outcome
+            outcome = state.outcome = self._outcome(state, why_missing)
         # An environment that is not ready gets its one-line error from the command, not here too.
-        self.note(env.name, "not ready" if result.unavailable else f"failed: {result.problem}" if result.problem
-                  else "done")
-        return result
+        self.note(outcome.name, "not ready" if outcome.unavailable else f"failed: {outcome.problem}"
+                  if outcome.problem else "done")
+        return outcome
+
+    def _outcome(self, state: _Env, why_missing: str) -> EnvOutcome:
+        env, trials = state.env, state.trials
+        if state.unavailable:
+            return EnvOutcome(env.name, not_run(env.name, trials, state.unavailable), env.describe(),
+                              problem=state.unavailable, unavailable=True)
+        found = list(state.found) or [None] * len(trials)
+        for part, ran, _ in state.done:
+            for i, record in zip(part.indices, ran):
+                found[state.todo[i]] = record
+                if self.cache and state.keys:
+                    self.cache.put(state.keys[state.todo[i]], record)
+        if self.cache and state.identity and state.done:
+            self.cache.put_freeze(state.identity, state.freeze)
+        if state.done:
+            self.history.learn(env.name, [r for _, rs, _ in state.done for r in rs],
+                               [(rs, wall) for _, rs, wall in state.done])
+        why, trace = state.problems[0] if state.problems else (why_missing or "not run", "")
+        records = tuple(r if r is not None else unfinished(t.scenario, t.mode, env.name, t.seed, Status.NOT_RUN, why)
+                        for r, t in zip(found, trials))
+        problem = why if state.problems else problem_of(records)
+        return EnvOutcome(env.name, records, env.describe(), tuple(state.freeze), problem, traceback=trace,
+                          cached=len(trials) - len(state.todo))
+
+    def _plan_parts(self, states: Sequence[_Env]) -> List[Tuple[_Env, Part]]:
+        """Every part to run, longest first; an environment with nothing to run is finished here."""
+        works = []
+        for state in states:
+            if state.unavailable or state.problems or not state.todo:
+                if not (state.unavailable or state.problems):
+                    self.note(state.env.name, f"all {len(state.trials)} trials from the cache: nothing started")
+                self._finish(state)
+                continue
+            keys = [(state.trials[i].scenario, state.trials[i].mode.value) for i in state.todo]
+            works.append(self.history.work(state.env.name, keys))
+        by_name = {s.env.name: s for s in states}
+        parts = schedule(works, self.workers)
+        for part in parts:
+            by_name[part.env].parts.append(part)
+        for state in states:
+            if state.parts:
+                cached = len(state.trials) - len(state.todo)
+                split = f" in {len(state.parts)} processes" if len(state.parts) > 1 else ""
+                self.note(state.env.name, f"running {len(state.todo)} trials{split}"
+                          + (f" ({cached} from the cache)" if cached else ""))
+        return [(by_name[p.env], p) for p in parts]
 
     def run(self, stop: Callable[[], None] = lambda: None) -> Tuple[List[EnvOutcome], bool]:
         """Every environment's outcome in plan order, and whether the run was interrupted.
         On Ctrl-C, `stop` ends what runs (containers), and what finished is kept."""
+        states = [_Env(e, list(self.plan.trials_for(e.name))) for e in self.envs]
+        estimate = {s.env.name: self.history.work(s.env.name, [(t.scenario, t.mode.value) for t in s.trials])
+                    for s in states}
         pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="lab-env")
-        futures: Dict[str, Future[EnvOutcome]] = {
-            e.name: pool.submit(self._run_env, e, list(self.plan.trials_for(e.name))) for e in self.envs}
+        futures: List[Future[None]] = []
         try:
-            wait(list(futures.values()))
+            # Longest first from the start: the environments' own order only breaks ties.
+            order = sorted(states, key=lambda s: -estimate[s.env.name].cost(range(len(s.trials))))
+            futures = [pool.submit(self._ready, s) for s in order]
+            wait(futures)
+            futures = [pool.submit(self._run_part, s, p) for s, p in self._plan_parts(states)]
+            wait(futures)
         except KeyboardInterrupt:
             _ignore_further_interrupts()
-            return self._interrupted(pool, futures, stop), True
+            stop()
+            # Killed containers and interrupted local processes return what they had finished.
+            wait(futures, timeout=STOP_GRACE_S)
+            pool.shutdown(wait=False, cancel_futures=True)
+            return [self._finish(s, "interrupted") for s in states], True
         pool.shutdown()
-        return [futures[e.name].result() for e in self.envs], False
+        self.history.save()
+        return [self._finish(s) for s in states], False
 
-    def _interrupted(self, pool: ThreadPoolExecutor, futures: Dict[str, Future[EnvOutcome]],
-                     stop: Callable[[], None]) -> List[EnvOutcome]:
-        stop()
-        # Killed containers and interrupted local processes return what they had finished.
-        wait(list(futures.values()), timeout=STOP_GRACE_S)
-        pool.shutdown(wait=False, cancel_futures=True)
-        finished = {n: f.result() for n, f in futures.items() if f.done() and not f.exception()}
-        return [finished.get(e.name) or EnvOutcome(e.name, not_run(e.name, self.plan.trials_for(e.name), "interrupted"),
-                                                   e.describe(), problem="interrupted") for e in self.envs]
+
+def _one_line(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
 
 
 def _ignore_further_interrupts() -> None:

@@ -59,3 +59,17 @@ def test_the_slowest_scenarios_add_both_modes() -> None:
                Record("b", "graph", "tf2.15", 1, "ok", duration_s=1.2)]
     assert slowest_line(records, top=2) == "twins 2.7 s in all; slowest: a 1.50 s, b 1.20 s"
     assert slowest_line(records, 9.04, top=1) == "finished at 9.0 s; twins 2.7 s in all; slowest: a 1.50 s"
+
+
+def test_the_cached_local_run_has_its_own_target_and_image_builds_sum_for_tf2() -> None:
+    from bench.report import image_rows
+
+    local = Measurement("cached local run", 1.2, ["local"], 2)
+    rows = judge(Measurement("floor", 10.0, ENVS, 0), Measurement("compare-all", 12.0, ENVS, 120), None, None, None,
+                 local)
+    assert rows[-1].target == "< 1.5 s" and rows[-1].met is True
+    builds = image_rows([Measurement("image build tf2.15", 100.0, ["tf2.15"], 0),
+                         Measurement("image build tf2.21", 150.0, ["tf2.21"], 0),
+                         Measurement("image build tf1.15-image", 90.0, ["tf1.15-image"], 0)])
+    total = builds[-1]
+    assert total.wall_s == 250.0 and total.envs == ["tf2.15", "tf2.21"] and total.met is True

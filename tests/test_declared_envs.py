@@ -107,7 +107,7 @@ def test_fingerprint_is_stable_for_an_unchanged_env(tmp_path):
 
 @pytest.mark.parametrize(
     "change",
-    ["lock", "Dockerfile", "Dockerfile.offline", "base.sh", "environment", "numpy pin"],
+    ["lock", "Dockerfile", "Dockerfile.offline", "install.sh", "base.sh", "environment", "numpy pin"],
 )
 def test_fingerprint_changes_with_what_the_image_is_made_of(tmp_path, change):
     path = write_matrix(tmp_path)

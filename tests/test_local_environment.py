@@ -81,3 +81,44 @@ def test_a_missing_interpreter_is_an_environment_error(tmp_path: Path) -> None:
     runner = LocalBatch(python=str(tmp_path / "nope"), scenario_dirs=[FIXTURE_SCENARIOS])
     with pytest.raises(EnvironmentUnavailable, match="not found: pass --python"):
         runner.run([Trial("fixture-assign", Mode.EAGER, 1)])
+
+
+def test_the_local_identity_covers_the_interpreter_and_the_variables_a_twin_sees(monkeypatch) -> None:
+    from lab.environments.local import LocalEnvironment
+
+    env = LocalEnvironment()
+    first = env.identity()
+    assert first is not None and first.startswith("local:") and env.identity() == first
+    monkeypatch.setenv("PYTHONPATH", "/elsewhere")  # the guest's path is the shipment alone
+    assert env.identity() == first
+    for name, value in [("LAB_TEST_SLEEP", "1"), ("TF_ENABLE_ONEDNN_OPTS", "1"), ("PYTHONHASHSEED", "7")]:
+        with monkeypatch.context() as changed:
+            changed.setenv(name, value)
+            assert env.identity() != first, name
+    assert LocalEnvironment(str(Path(sys.executable).parent / "no-such-python")).identity() is None
+
+
+def test_a_second_local_run_with_nothing_changed_starts_no_guest(fixture_scenarios, tmp_path, monkeypatch) -> None:
+    from lab.cache import RecordCache
+    from lab.environments.local import LocalEnvironment
+    from lab.environments.shipment import Staged
+    from lab.execute import Execution
+    from lab.plan import Plan
+    from lab.schedule import History
+
+    trials = tuple(Trial("fixture-assign", m, 1) for m in Mode)
+    the_plan = Plan(trials, ("local",), 1, tuple(Mode))
+
+    def once(env):
+        with Staged([FIXTURE_SCENARIOS]) as shipment:
+            execution = Execution(the_plan, [env], fixture_scenarios, shipment, 300, RecordCache(tmp_path),
+                                  history=History(tmp_path / "durations.json"))
+            (outcome,), _ = execution.run()
+        return outcome
+
+    first = once(LocalEnvironment())
+    assert first.cached == 0 and [r.status.value for r in first.records] == ["ok", "ok"]
+    again = LocalEnvironment()
+    monkeypatch.setattr(again, "run", lambda *a: pytest.fail("a guest was started"))
+    second = once(again)
+    assert second.cached == 2 and second.records == first.records

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import List, Optional
 
 import typer
 from typing_extensions import Annotated
 
-from lab.environments import resolve, resolve_names
+from lab.environments import Environment, resolve, resolve_names
 from lab.errors import LabError
 from lab.listing import env_entries
 from lab.reports.values import table
@@ -56,18 +58,27 @@ def envs_build(
 
     chosen = [n for n in resolve_names(names or ["all"]) if n != "local"]
     failed = []
-    for env in resolve(chosen):
-        def note(line: str, name: str = env.name) -> None:
-            typer.echo(f"[{name}] {line}", err=True)
+
+    def make(env: Environment) -> None:
+        def note(line: str) -> None:
+            typer.echo(f"[{env.name}] {line}", err=True)
 
         try:
             if rebuild:
                 note(forget(env.name))
             env.prepare(note)
-            typer.echo(f"{env.name}: ready ({env.identity() or ''})")
         except LabError as exc:
             typer.echo(f"{env.name}: FAILED: {exc}", err=True)
             failed.append(env.name)
+            return
+        about = env.describe()
+        built = f"; built in {about['build_s']:.0f} s" if about.get("build_s") else ""
+        size = f"; {about['image_size_bytes'] / 1e9:.2f} GB" if about.get("image_size_bytes") else ""
+        typer.echo(f"{env.name}: ready ({env.identity() or ''}{built}{size})")
+
+    # In parallel: independent images build at once, as many as the cores (image.py bounds it).
+    with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1), thread_name_prefix="lab-build") as pool:
+        list(pool.map(make, resolve(chosen)))
     if failed:
         typer.echo(f"lab: error: could not make {', '.join(failed)} ready", err=True)
         raise typer.Exit(3)

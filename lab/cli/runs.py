@@ -228,7 +228,7 @@ def compare_all(
     seed: SeedOpt = DEFAULT_SEED,
     out: Annotated[Optional[Path], typer.Option(help="Results folder; default results/<UTC time>.")] = None,
     timeout: TimeoutOpt = DEFAULT_TIMEOUT_S,
-    workers: Annotated[Optional[int], typer.Option(min=1, help="Environments run at once; default: the cores.")] = None,
+    workers: Annotated[Optional[int], typer.Option(min=1, help="Guest processes at once; default: the cores.")] = None,
     python: PythonOpt = None,
     no_cache: NoCacheOpt = False,
     check: Annotated[

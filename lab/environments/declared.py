@@ -22,7 +22,7 @@ CONTAINERS_DIR = Path(__file__).resolve().parents[2] / "containers"
 MATRIX_PATH = CONTAINERS_DIR / "matrix.toml"
 # The files, besides an env's own entry and lock, that every image is made of: editing one
 # must change every tag, or an old image would silently stand in for the new recipe.
-RECIPE_FILES = ("Dockerfile", "Dockerfile.offline", "base.sh")
+RECIPE_FILES = ("Dockerfile", "Dockerfile.offline", "install.sh", "base.sh")
 IMAGE_REPOSITORY = "lab-env"
 
 _PIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*==[A-Za-z0-9.!+_-]+$")

@@ -170,9 +170,9 @@ class ImageEnvironment:
     recipe's hash, and every batch runs in one locked-down container of it."""
 
     kind = "image"
-    # Image builds share the wheel cache and the debootstrap base, and two at once would only
-    # fight over two cores: one at a time, across the environments of a run.
-    _build_lock = threading.Lock()
+    # Independent images build in parallel, as many as there are cores (a build is mostly one
+    # pip process); the shared base and runtime are built once, under a host-wide lock per tag.
+    _build_lock = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
 
     def __init__(self, spec: Env, client: Any) -> None:
         self.name = spec.name
@@ -181,6 +181,8 @@ class ImageEnvironment:
         self.tag = ""
         self.image_id = ""
         self.freeze: List[str] = []
+        self.size_bytes: Optional[int] = None
+        self.build_s: Optional[float] = None
 
     def check(self) -> None:
         pass  # the Docker daemon answered when the environment was resolved
@@ -194,6 +196,7 @@ class ImageEnvironment:
             except ImageBuildFailed as exc:
                 raise ImageBuildFailed(f"image build failed: {exc}") from None
         self.tag, self.image_id = status.tag, status.image_id or ""
+        self.size_bytes, self.build_s = status.size_bytes, status.build_s
 
     def identity(self) -> Optional[str]:
         return self.image_id or None
@@ -211,6 +214,7 @@ class ImageEnvironment:
 
     def describe(self) -> Dict[str, Any]:
         return {"kind": self.kind, "image": self.tag or None, "image_id": self.image_id or None,
+                "image_size_bytes": self.size_bytes, "build_s": self.build_s,
                 "python": self.spec.python, "tensorflow": self.spec.tensorflow}
 
 

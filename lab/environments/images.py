@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -11,7 +12,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, ContextManager, Dict, List, Optional
+from typing import Any, Callable, ContextManager, Dict, List, Optional, Tuple
 
 from lab.cache import cache_root
 from lab.environments import wheels
@@ -25,6 +26,7 @@ START_DOCKER = "start it with `sudo dockerd &` or `sudo containers/start-docker.
 PING_TIMEOUT_VARIABLE = "LAB_DOCKER_TIMEOUT"
 DEFAULT_PING_TIMEOUT_S = 30.0
 NOTE_AFTER_S = 3.0
+INSTALL_TIMEOUT_S = 3600
 
 
 class ImageBuildFailed(EnvironmentUnavailable):
@@ -43,6 +45,10 @@ class ImageStatus:
     """True when an image with that tag exists in the daemon."""
     image_id: Optional[str] = None
     """The image id (sha256:...) when built: the digest records carry."""
+    size_bytes: Optional[int] = None
+    """The image's size, when built."""
+    build_s: Optional[float] = None
+    """How long its build took, when this host built it (builds.json in the cache)."""
 
 
 def docker_client(timeout: int = 600) -> Any:
@@ -104,7 +110,35 @@ def image_status(env: Env, client: Any) -> ImageStatus:
         image = client.images.get(tag)
     except docker.errors.ImageNotFound:
         return ImageStatus(env.name, tag, built=False)
-    return ImageStatus(env.name, tag, built=True, image_id=image.id)
+    size = (getattr(image, "attrs", None) or {}).get("Size")
+    return ImageStatus(env.name, tag, built=True, image_id=image.id, size_bytes=size,
+                       build_s=build_seconds().get(tag))
+
+
+def _builds_path() -> Path:
+    return cache_root() / "builds.json"
+
+
+def build_seconds() -> Dict[str, float]:
+    """How long each image this host built took, by tag."""
+    try:
+        found = json.loads(_builds_path().read_text())
+    except (OSError, ValueError):
+        return {}
+    return {k: float(v) for k, v in found.items() if isinstance(v, (int, float))} if isinstance(found, dict) else {}
+
+
+_builds_lock = threading.Lock()
+
+
+def _remember_build(tag: str, seconds: float) -> None:
+    with _builds_lock:
+        known = {**build_seconds(), tag: round(seconds, 1)}
+        path = _builds_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(known, indent=1, sort_keys=True) + "\n")
+        tmp.replace(path)
 
 
 def build_image(
@@ -135,43 +169,112 @@ def _build(env: Env, client: Any, tag: str, note: ProgressFn, offline: Optional[
         offline = not _have_or_pull(client, base)
         if offline:
             note(f"cannot pull {base} (no registry?); building {env.name} offline from a debootstrap base")
+    labels = {
+        "lab.env": env.name, "lab.fingerprint": env_fingerprint(env), "lab.python": env.python,
+        "lab.tensorflow": env.tensorflow, "lab.keras": env.keras, "lab.numpy": env.numpy,
+    }
+    if offline:
+        _build_offline(env, client, tag, labels, note)
+    else:
+        with scratch_dir(f"build-{env.name}") as tmp:
+            context = Path(tmp)
+            shutil.copyfile(env.lock, context / "lock.txt")
+            (context / "Dockerfile").write_text(render((env.recipe / "Dockerfile").read_text(encoding="utf-8"), env),
+                                                encoding="utf-8")
+            _stream_build(client, context, tag, {"PYTHON": env.python}, {**labels, "lab.recipe": "Dockerfile"}, note,
+                          network_mode=None)
+    seconds = time.monotonic() - started
+    _remember_build(tag, seconds)
+    note(f"built {tag} in {seconds:.0f}s")
+
+
+def _build_offline(env: Env, client: Any, tag: str, labels: Dict[str, str], note: ProgressFn) -> None:
+    """The env's runtime (shared, built once) plus one committed layer: the venv, installed in a
+    container with the wheels mounted read-only and no network (proof that every file came from
+    the lock), instead of a wheels layer, an install stage and a copy of the venv between stages."""
+    # Looked for first: without a host Python there is no point fetching base or wheels.
+    home = host_python_home(env.python) if env.copy_host_python else None
+    if home is not None:
+        note(f"no Debian suite has Python {env.python}: copying the host's {home} into the image")
+    runtime, recipe = runtime_image(env, client, note, home)
     with scratch_dir(f"build-{env.name}") as tmp:
         context = Path(tmp)
         shutil.copyfile(env.lock, context / "lock.txt")
-        if offline:
-            # Looked for first: without a host Python there is no point fetching base or wheels.
-            home = host_python_home(env.python) if env.copy_host_python else None
-            buildargs = {"BASE": base_image(env.debian, client, note, env.recipe / "base.sh")}
-            (context / "wheels").mkdir()
-            for path in wheels.download(env, note):
-                _link_or_copy(path, context / "wheels" / path.name)
-            dockerfile = "Dockerfile.offline"
+        shutil.copyfile(env.recipe / "install.sh", context / "install.sh")
+        (context / "wheels").mkdir()
+        for path in wheels.download(env, note):
+            _link_or_copy(path, context / "wheels" / path.name)
+        labels = {**labels, "lab.recipe": recipe, "lab.runtime": runtime}
+        if home is not None:
+            labels["lab.host-python"] = str(home)
+        python = f"{home}/bin/python3" if home is not None else "python3"
+        _install_and_commit(client, runtime, context, python, tag, env, labels, note)
+
+
+def runtime_image(env: Env, client: Any, note: ProgressFn, home: Optional[Path]) -> Tuple[str, str]:
+    """The shared runtime of `env` (lab-runtime:<suite>-<hash12>, built when missing), and its recipe's name."""
+    import docker.errors
+
+    base = base_image(env.debian, client, note, env.recipe / "base.sh")
+    recipe = "Dockerfile.offline-hostpython" if home is not None else "Dockerfile.offline"
+    text = (env.recipe / recipe).read_text(encoding="utf-8")
+    digest = hashlib.sha256(f"{base}\0{text}\0{home or ''}".encode()).hexdigest()[:12]
+    tag = f"lab-runtime:{env.debian}-{f'py{env.python}-' if home is not None else ''}{digest}"
+    with _build_lock(tag, note):
+        try:
+            client.images.get(tag)
+            return tag, recipe
+        except docker.errors.ImageNotFound:
+            pass
+        note(f"building the shared runtime {tag}")
+        with scratch_dir(f"runtime-{env.debian}") as tmp:
+            context = Path(tmp)
+            (context / "Dockerfile").write_text(text, encoding="utf-8")
+            buildargs = {"BASE": base}
             if home is not None:
-                note(f"no Debian suite has Python {env.python}: copying the host's {home} into the image")
                 _copy_python(home, context / "python")
                 buildargs["PYTHON_HOME"] = str(home)
-                dockerfile = "Dockerfile.offline-hostpython"
-        else:
-            buildargs = {"PYTHON": env.python}
-            dockerfile = "Dockerfile"
-        template = (env.recipe / dockerfile).read_text(encoding="utf-8")
-        (context / "Dockerfile").write_text(render(template, env), encoding="utf-8")
-        labels = {
-            "lab.env": env.name, "lab.fingerprint": env_fingerprint(env), "lab.recipe": dockerfile,
-            "lab.python": env.python, "lab.tensorflow": env.tensorflow,
-            "lab.keras": env.keras, "lab.numpy": env.numpy,
-        }
-        if "PYTHON_HOME" in buildargs:
-            labels["lab.host-python"] = buildargs["PYTHON_HOME"]
+            _stream_build(client, context, tag, buildargs, {"lab.runtime": recipe}, note, network_mode="none")
+    return tag, recipe
+
+
+def commit_changes(env: Env, labels: Dict[str, str]) -> List[str]:
+    """The Dockerfile lines the committed image gets: the env's variables (as render() writes
+    them), the unprivileged user, and the labels."""
+    pairs = " ".join(f'{key}="{value}"' for key, value in sorted(env.environment.items()))
+    changes = ([f"ENV {pairs}"] if pairs else []) + ["USER lab", "WORKDIR /tmp", 'CMD ["python"]']
+    return changes + [f"LABEL {key}={json.dumps(value)}" for key, value in sorted(labels.items())]
+
+
+def _install_and_commit(client: Any, runtime: str, context: Path, python: str, tag: str, env: Env,
+                        labels: Dict[str, str], note: ProgressFn) -> None:
+    from lab.environments.image import LABEL, OWNER_LABEL
+
+    started = time.monotonic()
+    container = client.containers.create(
+        runtime, ["sh", "/build/install.sh", python], user="0:0", network_disabled=True, working_dir="/",
+        volumes={str(context): {"bind": "/build", "mode": "ro"}},
+        labels={LABEL: env.name, OWNER_LABEL: str(os.getpid())})  # a killed lab's leftover is removed later
+    try:
+        container.start()
+        tail: List[str] = []
+        for chunk in container.logs(stream=True, follow=True):
+            for line in chunk.decode(errors="replace").splitlines():
+                if line.strip():
+                    tail = (tail + [line.strip()])[-3:]
+                    note(line.rstrip())
+        code = container.wait(timeout=INSTALL_TIMEOUT_S).get("StatusCode")
+        if code != 0:
+            raise ImageBuildFailed(f"building {tag} failed: install.sh exited with code {code}: {' | '.join(tail)}")
+        note(f"installed the lock into /opt/venv in {time.monotonic() - started:.0f}s; committing")
+        repository, _, name = tag.partition(":")
+        container.commit(repository, name, changes=commit_changes(env, labels),
+                         message=f"lab: {env.name}'s venv from its lock")
+    finally:
         try:
-            # No network inside an offline build: proof that every file came from the lock.
-            _stream_build(client, context, tag, buildargs, labels, note, network_mode="none" if offline else None)
-        finally:
-            if offline:
-                # The install stage's image holds every wheel (~1.5 GB) and is never reused: an
-                # unchanged env is not rebuilt, so drop it rather than let each env leave one.
-                client.images.prune(filters={"dangling": True, "label": "lab.stage=install"})
-    note(f"built {tag} in {time.monotonic() - started:.0f}s")
+            container.remove(force=True)
+        except Exception:  # gone already; the image, if committed, stands
+            pass
 
 
 def _build_lock(tag: str, note: ProgressFn) -> ContextManager[None]:
@@ -216,11 +319,16 @@ def base_image(
     script = script or CONTAINERS_DIR / "base.sh"
     digest = hashlib.sha256(script.read_bytes() + suite.encode()).hexdigest()[:12]
     tag = f"lab-base:{suite}-{digest}"
-    try:
-        client.images.get(tag)
-        return tag
-    except docker.errors.ImageNotFound:
-        pass
+    with _build_lock(tag, note):  # builds run in parallel: one debootstrap per suite
+        try:
+            client.images.get(tag)
+            return tag
+        except docker.errors.ImageNotFound:
+            pass
+        return _debootstrap(suite, tag, script, note)
+
+
+def _debootstrap(suite: str, tag: str, script: Path, note: ProgressFn) -> str:
     if not shutil.which("debootstrap"):
         raise ImageBuildFailed(f"building {tag} needs debootstrap; `sudo containers/start-docker.sh` installs it")
     note(f"building {tag} with debootstrap (about a minute)")

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import inspect
+import json
 import os
+import subprocess
 import sys
-from typing import Any, Dict, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 from lab.environments.base import GuestJob, GuestRun, Note
 from lab.environments.process import check_interpreter, run_guest, run_job, stop_guests
@@ -14,10 +18,53 @@ from lab.plan import Trial
 LOCAL = "local"
 HOW = "pass --python PATH (or set LAB_PYTHON) to a Python that has TensorFlow"
 
+def interpreter_facts(executable: str, prefix: str, version: str, paths: Sequence[str]) -> Dict[str, Any]:
+    """What an interpreter is, without importing TensorFlow: its real path, prefix and version,
+    and every distribution on its path by name and modification time (a reinstall of the same
+    version makes its .dist-info anew). Standard library only: it also runs as the probe below."""
+    import os
+
+    found = []
+    for entry in paths:
+        if not entry or not os.path.isdir(entry):
+            continue
+        for name in sorted(os.listdir(entry)):
+            if name.endswith((".dist-info", ".egg-info", ".egg-link", ".pth")):
+                try:
+                    found.append([entry, name, os.stat(os.path.join(entry, name)).st_mtime_ns])
+                except OSError:
+                    pass
+    return {"executable": os.path.realpath(executable), "prefix": prefix, "version": version,
+            "distributions": found}
+
+
+# The same function, run by another interpreter (about 30 ms): its own sys.path, as its guest sees it.
+_PROBE = ("from __future__ import annotations\n" + inspect.getsource(interpreter_facts) +
+          "import json, sys\nprint(json.dumps(interpreter_facts(sys.executable, sys.prefix, sys.version, sys.path)))\n")
+
+
+def _host_paths() -> List[str]:
+    """This interpreter's sys.path as its guest would have it: without PYTHONPATH's entries."""
+    extra = {os.path.abspath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p}
+    return [p for p in sys.path if p and os.path.abspath(p) not in extra]
+
+
+# Variables the guest inherits that change what TensorFlow computes or what a twin does: all of
+# TensorFlow's and the lab's own (the test fixtures' LAB_TEST_*), Python's, and the math
+# libraries' threading. PYTHONPATH is not among them: the guest's is the shipment alone.
+KEYED_PREFIXES = ("LAB_", "TF_", "KERAS_", "PYTHON", "CUDA_", "OMP_", "MKL_", "KMP_", "OPENBLAS_", "LD_")
+
+
+def keyed_variables(environ: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+    """The variables of `environ` (default os.environ) that the local env's identity covers."""
+    environ = dict(os.environ if environ is None else environ)
+    return {k: v for k, v in sorted(environ.items()) if k.startswith(KEYED_PREFIXES) and k != "PYTHONPATH"}
+
 
 class LocalEnvironment:
     """Trials in a separate process of an interpreter that has TensorFlow: by default the one
-    lab runs in. Never cached: that interpreter's packages can change under the lab's feet."""
+    lab runs in. Cached like the others, by what the interpreter reports of itself and the
+    variables its guest inherits."""
 
     kind = "local"
 
@@ -32,7 +79,25 @@ class LocalEnvironment:
         self.check()
 
     def identity(self) -> Optional[str]:
-        return None
+        """`local:<sha256>` of the interpreter's probed facts and the keyed variables; None when
+        the interpreter does not answer the probe (then nothing is cached)."""
+        facts: Any = None
+        # lab's own interpreter: no process to start. The path itself, not the file it links to:
+        # every venv's python links to its base interpreter, and a venv is another interpreter.
+        if os.path.abspath(self.python) == os.path.abspath(sys.executable):
+            facts = interpreter_facts(sys.executable, sys.prefix, sys.version, _host_paths())
+        else:
+            variables = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+            try:
+                done = subprocess.run([self.python, "-c", _PROBE], capture_output=True, text=True, timeout=60,
+                                      env=variables, stdin=subprocess.DEVNULL)
+                facts = json.loads(done.stdout) if done.returncode == 0 else None
+            except (OSError, subprocess.TimeoutExpired, ValueError):
+                return None
+        if not isinstance(facts, dict):
+            return None
+        payload = json.dumps({"interpreter": facts, "variables": keyed_variables()}, sort_keys=True)
+        return "local:" + hashlib.sha256(payload.encode()).hexdigest()
 
     def run(self, trials: Sequence[Trial], shipment: Shipment, timeout_s: float) -> GuestRun:
         hint = f"install it with '{self.python} -m pip install tensorflow-cpu==2.21.0' or {HOW}"

@@ -118,9 +118,14 @@ def test_no_daemon_is_one_line_saying_how_to_start_docker(monkeypatch):
 
 
 @pytest.mark.docker
-def test_remove_stale_images_untags_old_recipes_only(docker_client, tf215):
+def test_remove_stale_images_untags_old_recipes_only(docker_client, tf215, monkeypatch):
     built_before = {env.name: image_status(env, docker_client).built for env in load_matrix()}
     docker_client.images.get(image_tag(tf215)).tag("lab-env", "tf2.15-000000000000")
+    # Only the image this test tagged is offered: the daemon is shared, and another checkout's
+    # images (another recipe, so stale to this one) must not be untagged by a test run here.
+    listed = docker_client.images.list
+    monkeypatch.setattr(docker_client.images, "list", lambda **kw: [
+        image for image in listed(**kw) if "lab-env:tf2.15-000000000000" in image.tags])
     # The whole matrix counts as current: passing only tf2.15 would untag every other env.
     removed = remove_stale_images(load_matrix(), docker_client)
     assert "lab-env:tf2.15-000000000000" in removed
@@ -160,19 +165,28 @@ def test_build_falls_back_to_offline_with_one_notice_when_no_registry(monkeypatc
     monkeypatch.setattr(images.wheels, "download", lambda env, note: [])
 
     def fake_build(client, context, tag, buildargs, labels, note, network_mode):
-        built.update(tag=tag, buildargs=buildargs, network=network_mode,
+        built.update(runtime=tag, buildargs=buildargs, network=network_mode,
                      dockerfile=(context / "Dockerfile").read_text())
         client.images.present.add(tag)
 
+    def fake_install(client, runtime, context, python, tag, env, labels, note):
+        built.update(tag=tag, on=runtime, python=python, install=(context / "install.sh").read_text(),
+                     changes=images.commit_changes(env, labels))
+        client.images.present.add(tag)
+
     monkeypatch.setattr(images, "_stream_build", fake_build)
+    monkeypatch.setattr(images, "_install_and_commit", fake_install)
     lines = []
     status = build_image(env, client, lines.append)
     assert status.built and built["tag"] == image_tag(env)
     assert [line for line in lines if line.startswith("cannot pull")] == [
         "cannot pull python:3.11-slim (no registry?); building tf2.15 offline from a debootstrap base"
     ]
+    # The env's image is the shared runtime plus the venv installed (offline, hash-checked) and committed.
     assert built["buildargs"] == {"BASE": "lab-base:bookworm-x"} and built["network"] == "none"
-    assert "--no-index" in built["dockerfile"] and 'TF_ENABLE_ONEDNN_OPTS="0"' in built["dockerfile"]
+    assert built["on"] == built["runtime"] and built["runtime"].startswith("lab-runtime:bookworm-")
+    assert "--no-index" in built["install"] and "--require-hashes" in built["install"] and built["python"] == "python3"
+    assert 'TF_ENABLE_ONEDNN_OPTS="0"' in built["changes"][0] and "USER lab" in built["changes"]
 
 
 def test_build_of_an_existing_tag_does_nothing(monkeypatch):

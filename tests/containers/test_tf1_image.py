@@ -104,12 +104,18 @@ def offline_build(monkeypatch, tmp_path):
 
     def fake_build(client, context, tag, buildargs, labels, note, network_mode):
         python = context / "python"
-        built.update(buildargs=buildargs, network=network_mode, labels=labels,
+        built.update(buildargs=buildargs, network=network_mode,
                      dockerfile=(context / "Dockerfile").read_text(),
                      files={str(p.relative_to(python)) for p in python.rglob("*")} if python.is_dir() else set())
         client.images.present.add(tag)
 
+    def fake_install(client, runtime, context, python, tag, env, labels, note):
+        built.update(labels=labels, python=python, install=(context / "install.sh").read_text(),
+                     changes=images.commit_changes(env, labels))
+        client.images.present.add(tag)
+
     monkeypatch.setattr(images, "_stream_build", fake_build)
+    monkeypatch.setattr(images, "_install_and_commit", fake_install)
 
     def build(name):
         client = type("Client", (), {"images": FakeImages()})()
@@ -147,8 +153,8 @@ def test_offline_copies_the_host_python_in_at_its_own_path(offline_build, monkey
     ]
     assert built["buildargs"] == {"BASE": "lab-base:bookworm-x", "PYTHON_HOME": str(home)}
     assert built["network"] == "none" and built["labels"]["lab.recipe"] == "Dockerfile.offline-hostpython"
-    assert "COPY python/ ${PYTHON_HOME}/" in built["dockerfile"] and "--require-hashes" in built["dockerfile"]
-    assert 'TF_ENABLE_ONEDNN_OPTS="0"' in built["dockerfile"] and "@ENVIRONMENT@" not in built["dockerfile"]
+    assert "COPY python/ ${PYTHON_HOME}/" in built["dockerfile"] and "--require-hashes" in built["install"]
+    assert built["python"] == f"{home}/bin/python3" and 'TF_ENABLE_ONEDNN_OPTS="0"' in built["changes"][0]
     # The interpreter and its stdlib go in; the host's site-packages and the test suite do not.
     assert {"bin/python", "bin/python3.7", "lib/libpython3.7m.so.1.0", "lib/python3.7/os.py",
             "lib/python3.7/site-packages"} <= built["files"]
