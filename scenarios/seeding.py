@@ -2,6 +2,7 @@
 
 from lab.guest import Claim, Source, Undecided, scenario
 from lab.guest.predicates import close, raised, raised_message
+from lab.guest.trial import clear_keras_session
 
 # Every twin records the same three keys, so the report compares graph and eager draws
 # key by key under the same global (and op) seed:
@@ -181,6 +182,6 @@ class SeedTable:
         for config, (global_seed, op_seed, keras) in SEED_CONFIGS.items():
             with obs.catch(f"{config}_error"):
                 for run in (1, 2):
-                    tf.keras.backend.clear_session()
+                    clear_keras_session(tf)  # a fresh start, as a new program has
                     tf.random.set_seed(global_seed)
                     obs.record(f"{config}_run_{run}", _draw(tf, op_seed, keras))

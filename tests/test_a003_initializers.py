@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from lab.guest.measure import truncated_normal_std
+from scenarios.a003_initializers import STEPS
 from tests.real_runs import run_real
 
 IDS = ["init-zero-symmetry", "init-glorot-formulas", "init-he-formulas", "init-example-glorot-uniform",
@@ -37,7 +38,7 @@ def verdicts(outcome):
 def test_from_all_zeros_only_the_output_bias_learns_as_computed_by_hand(obs, mode) -> None:
     # Zero weights: the hidden layer outputs 0, so no gradient reaches W1 or W2 (for relu and
     # tanh alike); the output is b2 alone and SGD on the MSE moves it to mean(y) geometrically:
-    # b2_k = mean(y) (1 - (1 - 2 lr)^k), so after 20 steps loss = var(y) + mean(y)^2 0.8^40.
+    # b2_k = mean(y) (1 - (1 - 2 lr)^k), so after STEPS steps loss = var(y) + mean(y)^2 0.8^(2 STEPS).
     np.random.seed(SEED)
     x = np.random.normal(size=(32, 4)).astype("float32")
     y = np.sin(x @ np.array([[1.0], [-2.0], [0.5], [1.5]])).astype("float32").astype("float64")
@@ -45,7 +46,7 @@ def test_from_all_zeros_only_the_output_bias_learns_as_computed_by_hand(obs, mod
         report = obs[("init-zero-symmetry", mode)][f"zeros_{act}"]
         assert report["w1_change"] == report["w2_change"] == report["unit_spread"] == 0.0
         assert report["loss_first"] == pytest.approx(np.mean(y ** 2), rel=1e-6)
-        assert report["loss_last"] == pytest.approx(np.var(y) + np.mean(y) ** 2 * 0.8 ** 40, rel=1e-5)
+        assert report["loss_last"] == pytest.approx(np.var(y) + np.mean(y) ** 2 * 0.8 ** (2 * STEPS), rel=1e-5)
 
 
 def test_identical_weights_move_but_stay_identical_and_the_twins_train_the_same_network(obs) -> None:

@@ -17,6 +17,9 @@ RESULTS_DIR = Path("results")
 def clean(
     results: Annotated[bool, typer.Option("--results", help=f"Also remove the results folders under {RESULTS_DIR}/.")]
     = False,
+    stale_images: Annotated[bool, typer.Option(
+        "--stale-images", help="Also untag the images of older recipes of the matrix's envs (a changed lock or "
+                               "Dockerfile gives a new tag; the old image stays until this).")] = False,
 ) -> None:
     """Remove the containers and temporary folders of lab processes that are gone (kill -9)."""
     removed = 0
@@ -30,6 +33,13 @@ def clean(
         for name in remove_leftovers(docker_client()):
             typer.echo(f"removed container {name}")
             removed += 1
+        if stale_images:
+            from lab.environments.declared import load_matrix
+            from lab.environments.images import remove_stale_images
+
+            for tag in remove_stale_images(load_matrix(), docker_client(), lambda line: typer.echo(line, err=True)):
+                typer.echo(f"untagged stale image {tag}")
+                removed += 1
     except DockerUnavailable as exc:
         # Nothing to clean where there is no daemon: its containers went with it.
         typer.echo(f"containers not checked: {exc}")

@@ -17,6 +17,7 @@ from typing import Any, Callable, ContextManager, Dict, List, Optional, Tuple
 from lab.cache import cache_root
 from lab.environments import wheels
 from lab.environments.declared import CONTAINERS_DIR, IMAGE_REPOSITORY, Env, env_fingerprint, image_tag
+from lab.environments.uvtool import find_uv
 from lab.errors import DockerUnavailable, EnvironmentUnavailable, UsageError
 from lab.locking import file_lock
 from lab.scratch import scratch_dir
@@ -204,11 +205,22 @@ def _build_offline(env: Env, client: Any, tag: str, labels: Dict[str, str], note
         (context / "wheels").mkdir()
         for path in wheels.download(env, note):
             _link_or_copy(path, context / "wheels" / path.name)
-        labels = {**labels, "lab.recipe": recipe, "lab.runtime": runtime}
+        labels = {**labels, "lab.recipe": recipe, "lab.runtime": runtime, "lab.installer": _offer_uv(context, note)}
         if home is not None:
             labels["lab.host-python"] = str(home)
         python = f"{home}/bin/python3" if home is not None else "python3"
         _install_and_commit(client, runtime, context, python, tag, env, labels, note)
+
+
+def _offer_uv(context: Path, note: ProgressFn) -> str:
+    """Puts the host's uv in the build folder for install.sh, which uses it where it runs
+    (pip where it does not); returns which installer install.sh is offered."""
+    uv = find_uv()
+    if uv is None:
+        note("no uv on this host: installing with pip (slower; `pip install uv` next to lab)")
+        return "pip"
+    shutil.copy2(uv, context / "uv")
+    return "uv"
 
 
 def runtime_image(env: Env, client: Any, note: ProgressFn, home: Optional[Path]) -> Tuple[str, str]:
@@ -284,22 +296,29 @@ def _build_lock(tag: str, note: ProgressFn) -> ContextManager[None]:
 
 
 def remove_stale_images(envs: List[Env], client: Any, on_progress: Optional[ProgressFn] = None) -> List[str]:
-    """Untag lab-env images whose tag no current recipe has (old fingerprints, removed envs)."""
+    """Untag the images of older recipes of `envs`: lab-env:<name>-<fingerprint> where <name> is
+    one of theirs and the fingerprint is not its current one. Tags of env names it was not given
+    are left alone: the daemon may be shared with checkouts that declare other envs."""
     import docker.errors
 
     note = on_progress or (lambda line: None)
     current = {image_tag(env) for env in envs}
+    names = [env.name for env in envs]
     removed = []
     for image in client.images.list(name=IMAGE_REPOSITORY):
         for tag in image.tags:
-            if tag.startswith(f"{IMAGE_REPOSITORY}:") and tag not in current:
-                try:
-                    client.images.remove(tag)
-                except docker.errors.APIError as exc:  # e.g. a container still uses it
-                    note(f"kept stale image {tag}: {exc.explanation}")
-                    continue
-                note(f"removed stale image {tag}")
-                removed.append(tag)
+            if tag in current or not tag.startswith(f"{IMAGE_REPOSITORY}:"):
+                continue
+            # A whole-name match: "tf2.21-legacy-keras-<fp>" is no old "tf2.21".
+            if not any(re.fullmatch(re.escape(n) + r"-[0-9a-f]{12}", tag.split(":", 1)[1]) for n in names):
+                continue
+            try:
+                client.images.remove(tag)
+            except docker.errors.APIError as exc:  # e.g. a container still uses it
+                note(f"kept stale image {tag}: {exc.explanation}")
+                continue
+            note(f"removed stale image {tag}")
+            removed.append(tag)
     return removed
 
 

@@ -8,7 +8,6 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from lab.cache import cache_root
 from lab.environments.base import Note
 from lab.environments.declared import Env, matrix_settings
 from lab.environments.interpreter import InterpreterEnvironment
+from lab.environments.uvtool import find_uv
 from lab.errors import EnvironmentUnavailable, UsageError
 from lab.locking import file_lock
 
@@ -124,7 +124,7 @@ def resolve_spec(spec: Spec) -> Env:
 
 
 def uv_command() -> str:
-    found = shutil.which("uv") or shutil.which("uv", path=str(Path(sys.executable).parent))
+    found = find_uv()
     if not found:
         raise EnvironmentUnavailable("uv is needed to lock an on-demand env: `pip install uv` next to lab")
     return found

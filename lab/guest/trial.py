@@ -32,14 +32,21 @@ def missing_api(exc: BaseException) -> Optional[str]:
     return ".".join(p for p in ("tf", public, name) if p)
 
 
-def reset_state(tf: Any, seed: int) -> None:
-    """Put every global a twin can touch back to a known state, so order never matters."""
-    # Keras layer-name counters and global seed generators. Keras 3 also runs Python's garbage
-    # collector here unless told not to (~150 ms a call): the state is reset all the same.
+def clear_keras_session(tf: Any) -> None:
+    """tf.keras.backend.clear_session(): Keras's layer-name counters and global seed generators.
+
+    Keras 3 also runs Python's garbage collector there unless told not to (~150-300 ms a call
+    with TensorFlow loaded); the state is reset all the same without it.
+    """
     try:
         tf.keras.backend.clear_session(free_memory=False)
     except TypeError:  # Keras 2 takes no argument
         tf.keras.backend.clear_session()
+
+
+def reset_state(tf: Any, seed: int) -> None:
+    """Put every global a twin can touch back to a known state, so order never matters."""
+    clear_keras_session(tf)
     random.seed(seed)
     try:
         import numpy

@@ -118,18 +118,19 @@ def test_no_daemon_is_one_line_saying_how_to_start_docker(monkeypatch):
 
 
 @pytest.mark.docker
-def test_remove_stale_images_untags_old_recipes_only(docker_client, tf215, monkeypatch):
+def test_remove_stale_images_untags_old_recipes_of_its_envs_only(docker_client, tf215):
     built_before = {env.name: image_status(env, docker_client).built for env in load_matrix()}
-    docker_client.images.get(image_tag(tf215)).tag("lab-env", "tf2.15-000000000000")
-    # Only the image this test tagged is offered: the daemon is shared, and another checkout's
-    # images (another recipe, so stale to this one) must not be untagged by a test run here.
-    listed = docker_client.images.list
-    monkeypatch.setattr(docker_client.images, "list", lambda **kw: [
-        image for image in listed(**kw) if "lab-env:tf2.15-000000000000" in image.tags])
-    # The whole matrix counts as current: passing only tf2.15 would untag every other env.
-    removed = remove_stale_images(load_matrix(), docker_client)
-    assert "lab-env:tf2.15-000000000000" in removed
-    assert {env.name: image_status(env, docker_client).built for env in load_matrix()} == built_before
+    image = docker_client.images.get(image_tag(tf215))
+    image.tag("lab-env", "tf2.15-000000000000")  # an older recipe of an env of this matrix
+    image.tag("lab-env", "someone-elses-env-000000000000")  # another checkout's env: not ours to untag
+    try:
+        removed = remove_stale_images(load_matrix(), docker_client)
+        assert "lab-env:tf2.15-000000000000" in removed
+        assert "lab-env:someone-elses-env-000000000000" not in removed
+        assert "lab-env:someone-elses-env-000000000000" in docker_client.images.get(image.id).tags
+        assert {env.name: image_status(env, docker_client).built for env in load_matrix()} == built_before
+    finally:
+        docker_client.images.remove("lab-env:someone-elses-env-000000000000")
 
 
 class FakeImages:
