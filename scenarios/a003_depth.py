@@ -110,7 +110,10 @@ class DepthActivationScale:
                 def layer(h, _, activation=activation, name=name):
                     return getattr(tf.nn, activation)(tf.matmul(h, initializers[name]([WIDTH, WIDTH])))
 
-                stack = tf.scan(layer, tf.range(DEPTH), initializer=x)
+                # One iteration at a time: the random op does not depend on the previous layer, so
+                # with parallel iterations the loop could draw layer 3's kernel before layer 2's,
+                # and which kernel lands in which layer would change from run to run.
+                stack = tf.scan(layer, tf.range(DEPTH), initializer=x, parallel_iterations=1)
                 obs.record(f"{activation}_{name}", _profile(np, activation, list(sess.run(stack))))
 
     def eager(tf, obs):
