@@ -79,6 +79,8 @@ class _Env:
     found: List[Optional[Record]] = field(default_factory=list)
     todo: List[int] = field(default_factory=list)
     """Indexes of the trials to run (not in the cache), in plan order."""
+    cached: int = 0
+    """How many of its records came from the record cache."""
     freeze: List[str] = field(default_factory=list)
     parts: List[Part] = field(default_factory=list)
     done: List[Tuple[Part, List[Record], float]] = field(default_factory=list)
@@ -91,9 +93,9 @@ class _Env:
 
 class Execution:
     """Runs one plan's trials in each environment, cached records reused where the environment
-    has an identity. Environments are made ready in parallel (image builds one at a time); then
-    every guest process to start (a part: an environment's batch, or a share of it when a core
-    would idle) runs longest first, at most `workers` at once."""
+    has an identity. Environments are made ready in parallel (independent image builds at once,
+    as many as the cores); then every guest process to start (a part: an environment's batch,
+    or a share of it when a core would idle) runs longest first, at most `workers` at once."""
 
     def __init__(self, plan: Plan, envs: Sequence[Environment], scenarios: Mapping[str, Scenario],
                  shipment: Shipment, timeout_s: float, cache: Optional[RecordCache] = None,
@@ -110,9 +112,13 @@ class Execution:
         self.keys = TrialKeys()
         self.history = history if history is not None else History(history_path())
         self._lock = threading.Lock()
+        self._stopping = False
+        """Set on Ctrl-C: work still queued must not start after `stop` ended what ran."""
 
     def _ready(self, state: _Env) -> None:
         env, trials = state.env, state.trials
+        if self._stopping:
+            return
         try:
             env.prepare(lambda line: self.note(env.name, line))
             state.identity = env.identity() if self.cache else None
@@ -121,6 +127,7 @@ class Execution:
             state.found, state.todo = [None] * len(trials), list(range(len(trials)))
             if self.cache and state.keys:
                 state.found, state.todo = split_cached(self.cache, state.keys)
+            state.cached = len(trials) - len(state.todo)
             if self.cache and state.identity:
                 state.freeze = self.cache.get_freeze(state.identity)
         except EnvironmentUnavailable as exc:
@@ -130,6 +137,11 @@ class Execution:
 
     def _run_part(self, state: _Env, part: Part) -> None:
         """One guest process; the environment's outcome when it was its last part."""
+        with self._lock:
+            # Not started after Ctrl-C, nor once another part found the environment gone:
+            # its trials stay not_run, with the reason the outcome gives.
+            if self._stopping or state.unavailable:
+                return
         started = time.monotonic()
         try:
             ran = state.env.run([state.trials[state.todo[i]] for i in part.indices], self.shipment, self.timeout_s)
@@ -144,7 +156,7 @@ class Execution:
                 state.problems.append((_one_line(exc), traceback.format_exc()))
         with self._lock:
             last = len(state.done) + len(state.problems) + bool(state.unavailable) >= len(state.parts)
-        if last or state.unavailable:
+        if last:
             self._finish(state)
 
     def _finish(self, state: _Env, why_missing: str = "") -> EnvOutcome:
@@ -161,9 +173,11 @@ class Execution:
 
     def _outcome(self, state: _Env, why_missing: str) -> EnvOutcome:
         env, trials = state.env, state.trials
-        if state.unavailable:
+        if state.unavailable and not state.done:
             return EnvOutcome(env.name, not_run(env.name, trials, state.unavailable), env.describe(),
                               problem=state.unavailable, unavailable=True)
+        # Parts that finished keep their records (and cache them), even when another part then
+        # found the environment gone (a daemon that died mid-run).
         found = list(state.found) or [None] * len(trials)
         for part, ran, _ in state.done:
             for i, record in zip(part.indices, ran):
@@ -175,12 +189,13 @@ class Execution:
         if state.done:
             self.history.learn(env.name, [r for _, rs, _ in state.done for r in rs],
                                [(rs, wall) for _, rs, wall in state.done])
-        why, trace = state.problems[0] if state.problems else (why_missing or "not run", "")
+        why, trace = ((state.unavailable, "") if state.unavailable else state.problems[0] if state.problems
+                      else (why_missing or "not run", ""))
         records = tuple(r if r is not None else unfinished(t.scenario, t.mode, env.name, t.seed, Status.NOT_RUN, why)
                         for r, t in zip(found, trials))
-        problem = why if state.problems else problem_of(records)
+        problem = why if state.problems or state.unavailable else problem_of(records)
         return EnvOutcome(env.name, records, env.describe(), tuple(state.freeze), problem, traceback=trace,
-                          cached=len(trials) - len(state.todo))
+                          cached=state.cached)
 
     def _plan_parts(self, states: Sequence[_Env]) -> List[Tuple[_Env, Part]]:
         """Every part to run, longest first; an environment with nothing to run is finished here."""
@@ -199,7 +214,7 @@ class Execution:
             by_name[part.env].parts.append(part)
         for state in states:
             if state.parts:
-                cached = len(state.trials) - len(state.todo)
+                cached = state.cached
                 split = f" in {len(state.parts)} processes" if len(state.parts) > 1 else ""
                 self.note(state.env.name, f"running {len(state.todo)} trials{split}"
                           + (f" ({cached} from the cache)" if cached else ""))
@@ -222,10 +237,15 @@ class Execution:
             wait(futures)
         except KeyboardInterrupt:
             _ignore_further_interrupts()
+            # Queued work first: nothing may start once `stop` has ended what runs.
+            with self._lock:
+                self._stopping = True
+            pool.shutdown(wait=False, cancel_futures=True)
             stop()
             # Killed containers and interrupted local processes return what they had finished.
-            wait(futures, timeout=STOP_GRACE_S)
-            pool.shutdown(wait=False, cancel_futures=True)
+            # (A future cancelled in the queue never counts as done for wait(): leave it out.)
+            wait([f for f in futures if not f.cancelled()], timeout=STOP_GRACE_S)
+            stop()  # a container whose start raced the first stop
             return [self._finish(s, "interrupted") for s in states], True
         pool.shutdown()
         self.history.save()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from lab.cache import default_cache_dir
 from lab.record import Record
 
 START_S = 4.0
@@ -156,6 +157,4 @@ class History:
 
 
 def history_path(directory: Optional[Path] = None) -> Path:
-    from lab.cache import default_cache_dir
-
     return (directory or default_cache_dir()) / "durations.json"

@@ -98,6 +98,18 @@ def test_the_local_identity_covers_the_interpreter_and_the_variables_a_twin_sees
     assert LocalEnvironment(str(Path(sys.executable).parent / "no-such-python")).identity() is None
 
 
+def test_the_local_identity_covers_the_keras_config_file(monkeypatch, tmp_path: Path) -> None:
+    from lab.environments.local import LocalEnvironment
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    env = LocalEnvironment()
+    without = env.identity()
+    (tmp_path / "keras.json").write_text('{"floatx": "float32", "epsilon": 1e-07}')
+    float32 = env.identity()
+    (tmp_path / "keras.json").write_text('{"floatx": "float64", "epsilon": 1e-07}')
+    assert len({without, float32, env.identity()}) == 3
+
+
 def test_a_second_local_run_with_nothing_changed_starts_no_guest(fixture_scenarios, tmp_path, monkeypatch) -> None:
     from lab.cache import RecordCache
     from lab.environments.local import LocalEnvironment

@@ -38,7 +38,7 @@ def clean(
             from lab.environments.images import remove_stale_images
 
             for tag in remove_stale_images(load_matrix(), docker_client(), lambda line: typer.echo(line, err=True)):
-                typer.echo(f"untagged stale image {tag}")
+                typer.echo(f"removed stale image tag {tag}")
                 removed += 1
     except DockerUnavailable as exc:
         # Nothing to clean where there is no daemon: its containers went with it.

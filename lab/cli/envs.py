@@ -57,9 +57,9 @@ def envs_build(
     from lab.housekeeping import forget
 
     chosen = [n for n in resolve_names(names or ["all"]) if n != "local"]
-    failed = []
 
-    def make(env: Environment) -> None:
+    def make(env: Environment) -> Optional[str]:
+        """None when the env is ready, else its name (after its one-line error)."""
         def note(line: str) -> None:
             typer.echo(f"[{env.name}] {line}", err=True)
 
@@ -69,16 +69,26 @@ def envs_build(
             env.prepare(note)
         except LabError as exc:
             typer.echo(f"{env.name}: FAILED: {exc}", err=True)
-            failed.append(env.name)
-            return
+            return env.name
         about = env.describe()
         built = f"; built in {about['build_s']:.0f} s" if about.get("build_s") else ""
         size = f"; {about['image_size_bytes'] / 1e9:.2f} GB" if about.get("image_size_bytes") else ""
         typer.echo(f"{env.name}: ready ({env.identity() or ''}{built}{size})")
+        return None
 
     # In parallel: independent images build at once, as many as the cores (image.py bounds it).
-    with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1), thread_name_prefix="lab-build") as pool:
-        list(pool.map(make, resolve(chosen)))
+    envs = resolve(chosen)
+    pool = ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1), thread_name_prefix="lab-build")
+    try:
+        failed = [name for name in pool.map(make, envs) if name]  # in the order asked for
+    except KeyboardInterrupt:
+        # Nothing queued starts; the install containers running are removed, which ends their builds.
+        pool.shutdown(wait=False, cancel_futures=True)
+        for env in envs:
+            env.stop()
+        typer.echo("lab: interrupted; the images built so far are kept", err=True)
+        raise typer.Exit(130) from None
+    pool.shutdown()
     if failed:
         typer.echo(f"lab: error: could not make {', '.join(failed)} ready", err=True)
         raise typer.Exit(3)

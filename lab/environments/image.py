@@ -17,6 +17,12 @@ from lab.scratch import alive, scratch_dir
 
 LABEL = "lab.batch"  # every container lab starts carries it, so none is ever left unaccounted for
 OWNER_LABEL = "lab.owner-pid"
+# An image build's install container has labels of its own, and a name: `docker commit` copies
+# a container's labels into the image, so containers later started from it (a user's `docker
+# run`) carry them too. Only a name marks the install container itself.
+BUILD_LABEL = "lab.build"
+BUILD_OWNER_LABEL = "lab.build-owner-pid"
+BUILD_NAME_PREFIX = "lab-build-"
 DEFAULT_MEMORY = "4g"
 DEFAULT_PIDS = 1024
 # The most a container may write into any one file, the records file included (like /tmp, bounded):
@@ -171,7 +177,8 @@ class ImageEnvironment:
 
     kind = "image"
     # Independent images build in parallel, as many as there are cores (a build is mostly one
-    # pip process); the shared base and runtime are built once, under a host-wide lock per tag.
+    # installer process and a commit); the shared base and runtime are built once, under a
+    # host-wide lock per tag, and envs of one Python download their wheels one at a time.
     _build_lock = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
 
     def __init__(self, spec: Env, client: Any) -> None:
@@ -239,11 +246,15 @@ def _remove(container: Any) -> None:
 
 
 def remove_leftovers(client: Any, own: bool = False) -> List[str]:
-    """Remove lab containers whose owning lab process is gone (a kill -9, a crashed host),
-    and with `own`, this process's too (Ctrl-C). Other live lab processes' are left alone."""
+    """Remove lab containers (trial batches, image builds' install containers) whose owning lab
+    process is gone (a kill -9, a crashed host), and with `own`, this process's too (Ctrl-C).
+    Other live lab processes' are left alone."""
     removed: List[str] = []
-    for container in client.containers.list(all=True, filters={"label": LABEL}):
-        owner = container.labels.get(OWNER_LABEL, "")
+    batches = client.containers.list(all=True, filters={"label": LABEL})
+    builds = [c for c in client.containers.list(all=True, filters={"label": BUILD_LABEL})
+              if c.name.startswith(BUILD_NAME_PREFIX)]
+    for container, owner_label in [(c, OWNER_LABEL) for c in batches] + [(c, BUILD_OWNER_LABEL) for c in builds]:
+        owner = container.labels.get(owner_label, "")
         mine = owner == str(os.getpid())
         if (mine and not own) or (not mine and owner.isdigit() and alive(int(owner))):
             continue

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import threading
@@ -205,22 +206,24 @@ def _build_offline(env: Env, client: Any, tag: str, labels: Dict[str, str], note
         (context / "wheels").mkdir()
         for path in wheels.download(env, note):
             _link_or_copy(path, context / "wheels" / path.name)
-        labels = {**labels, "lab.recipe": recipe, "lab.runtime": runtime, "lab.installer": _offer_uv(context, note)}
+        labels = {**labels, "lab.recipe": recipe, "lab.runtime": runtime}
+        _offer_uv(env, context, note)
         if home is not None:
             labels["lab.host-python"] = str(home)
         python = f"{home}/bin/python3" if home is not None else "python3"
         _install_and_commit(client, runtime, context, python, tag, env, labels, note)
 
 
-def _offer_uv(context: Path, note: ProgressFn) -> str:
-    """Puts the host's uv in the build folder for install.sh, which uses it where it runs
-    (pip where it does not); returns which installer install.sh is offered."""
+def _offer_uv(env: Env, context: Path, note: ProgressFn) -> None:
+    """Puts the host's uv in the build folder for install.sh, which uses it where it runs (pip
+    where it does not). Not for Python 3.7 (TF 1.15): uv does not support it; pip does."""
+    if tuple(int(p) for p in env.python.split(".")[:2]) < (3, 8):
+        return
     uv = find_uv()
     if uv is None:
         note("no uv on this host: installing with pip (slower; `pip install uv` next to lab)")
-        return "pip"
+        return
     shutil.copy2(uv, context / "uv")
-    return "uv"
 
 
 def runtime_image(env: Env, client: Any, note: ProgressFn, home: Optional[Path]) -> Tuple[str, str]:
@@ -260,27 +263,50 @@ def commit_changes(env: Env, labels: Dict[str, str]) -> List[str]:
 
 def _install_and_commit(client: Any, runtime: str, context: Path, python: str, tag: str, env: Env,
                         labels: Dict[str, str], note: ProgressFn) -> None:
-    from lab.environments.image import LABEL, OWNER_LABEL
+    from lab.environments.image import BUILD_LABEL, BUILD_NAME_PREFIX, BUILD_OWNER_LABEL
 
     started = time.monotonic()
     container = client.containers.create(
         runtime, ["sh", "/build/install.sh", python], user="0:0", network_disabled=True, working_dir="/",
         volumes={str(context): {"bind": "/build", "mode": "ro"}},
-        labels={LABEL: env.name, OWNER_LABEL: str(os.getpid())})  # a killed lab's leftover is removed later
+        # Named and labelled as a build, so that a killed lab's leftover is removed later.
+        name=f"{BUILD_NAME_PREFIX}{env.name}-{os.getpid()}-{secrets.token_hex(3)}",
+        labels={BUILD_LABEL: env.name, BUILD_OWNER_LABEL: str(os.getpid())})
+    lines: List[str] = []
+
+    def follow() -> None:
+        try:
+            for chunk in container.logs(stream=True, follow=True):
+                for line in chunk.decode(errors="replace").splitlines():
+                    if line.strip():
+                        lines.append(line.strip())
+                        note(line.rstrip())
+        except Exception:  # the container or the daemon went away: wait() below says which
+            pass
+
     try:
         container.start()
-        tail: List[str] = []
-        for chunk in container.logs(stream=True, follow=True):
-            for line in chunk.decode(errors="replace").splitlines():
-                if line.strip():
-                    tail = (tail + [line.strip()])[-3:]
-                    note(line.rstrip())
-        code = container.wait(timeout=INSTALL_TIMEOUT_S).get("StatusCode")
+        # The log is followed beside the wait, not before it: a stream that blocks until the
+        # container exits would leave the install with no time limit.
+        reader = threading.Thread(target=follow, name=f"lab-build-log-{env.name}", daemon=True)
+        reader.start()
+        try:
+            code = container.wait(timeout=INSTALL_TIMEOUT_S).get("StatusCode")
+        except Exception as exc:  # a wait that times out raises requests' error, not docker's
+            raise ImageBuildFailed(f"building {tag} failed: the install did not end within {INSTALL_TIMEOUT_S} s, "
+                                   f"or the daemon stopped answering ({type(exc).__name__})") from exc
+        reader.join(timeout=30)
         if code != 0:
-            raise ImageBuildFailed(f"building {tag} failed: install.sh exited with code {code}: {' | '.join(tail)}")
-        note(f"installed the lock into /opt/venv in {time.monotonic() - started:.0f}s; committing")
+            raise ImageBuildFailed(f"building {tag} failed: install.sh exited with code {code}: "
+                                   f"{' | '.join(lines[-3:])}")
+        # install.sh says which installer it used (uv offered can still fail to run there).
+        installer = next((line.partition(":")[2].strip() for line in reversed(lines)
+                          if line.startswith("lab-installer:")), "unknown")
+        note(f"installed the lock into /opt/venv with {installer} in {time.monotonic() - started:.0f}s; committing")
         repository, _, name = tag.partition(":")
-        container.commit(repository, name, changes=commit_changes(env, labels),
+        # The build's owner pid would be copied into the image: blank it.
+        final = {**labels, "lab.installer": installer, BUILD_OWNER_LABEL: ""}
+        container.commit(repository, name, changes=commit_changes(env, final),
                          message=f"lab: {env.name}'s venv from its lock")
     finally:
         try:
@@ -317,7 +343,6 @@ def remove_stale_images(envs: List[Env], client: Any, on_progress: Optional[Prog
             except docker.errors.APIError as exc:  # e.g. a container still uses it
                 note(f"kept stale image {tag}: {exc.explanation}")
                 continue
-            note(f"removed stale image {tag}")
             removed.append(tag)
     return removed
 

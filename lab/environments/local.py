@@ -18,6 +18,7 @@ from lab.plan import Trial
 LOCAL = "local"
 HOW = "pass --python PATH (or set LAB_PYTHON) to a Python that has TensorFlow"
 
+
 def interpreter_facts(executable: str, prefix: str, version: str, paths: Sequence[str]) -> Dict[str, Any]:
     """What an interpreter is, without importing TensorFlow: its real path, prefix and version,
     and every distribution on its path by name and modification time (a reinstall of the same
@@ -55,6 +56,19 @@ def _host_paths() -> List[str]:
 KEYED_PREFIXES = ("LAB_", "TF_", "KERAS_", "PYTHON", "CUDA_", "OMP_", "MKL_", "KMP_", "OPENBLAS_", "LD_")
 
 
+def keras_config() -> Optional[str]:
+    """The Keras config file the guest reads (backend, floatx, epsilon, image data format):
+    $KERAS_HOME/keras.json, else ~/.keras/keras.json, else Keras's fallback under /tmp; None if none."""
+    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+    for folder in (home, os.path.join("/tmp", ".keras")):
+        try:
+            with open(os.path.join(folder, "keras.json"), encoding="utf-8", errors="replace") as handle:
+                return handle.read()
+        except OSError:
+            continue
+    return None
+
+
 def keyed_variables(environ: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     """The variables of `environ` (default os.environ) that the local env's identity covers."""
     environ = dict(os.environ if environ is None else environ)
@@ -79,8 +93,8 @@ class LocalEnvironment:
         self.check()
 
     def identity(self) -> Optional[str]:
-        """`local:<sha256>` of the interpreter's probed facts and the keyed variables; None when
-        the interpreter does not answer the probe (then nothing is cached)."""
+        """`local:<sha256>` of the interpreter's probed facts, the keyed variables and the Keras
+        config file; None when the interpreter does not answer the probe (then nothing is cached)."""
         facts: Any = None
         # lab's own interpreter: no process to start. The path itself, not the file it links to:
         # every venv's python links to its base interpreter, and a venv is another interpreter.
@@ -96,7 +110,8 @@ class LocalEnvironment:
                 return None
         if not isinstance(facts, dict):
             return None
-        payload = json.dumps({"interpreter": facts, "variables": keyed_variables()}, sort_keys=True)
+        payload = json.dumps({"interpreter": facts, "variables": keyed_variables(), "keras_config": keras_config()},
+                             sort_keys=True)
         return "local:" + hashlib.sha256(payload.encode()).hexdigest()
 
     def run(self, trials: Sequence[Trial], shipment: Shipment, timeout_s: float) -> GuestRun:

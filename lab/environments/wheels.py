@@ -12,6 +12,7 @@ from typing import Callable, Dict, List, Optional, Set
 from lab.cache import cache_root
 from lab.environments.declared import Env
 from lab.errors import EnvironmentUnavailable
+from lab.locking import file_lock
 
 ProgressFn = Callable[[str], None]
 
@@ -80,20 +81,27 @@ def download(env: Env, on_progress: Optional[ProgressFn] = None, dest: Optional[
     ]
     for tag in platform_tags(env.platform):
         cmd += ["--platform", tag]
-    note(f"downloading {env.name}'s locked wheels into {dest}")
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    assert proc.stdout is not None
-    tail: List[str] = []
-    for line in proc.stdout:
-        line = line.rstrip()
-        tail = (tail + [line])[-5:]
-        if line.startswith(("Collecting", "Downloading", "Saved", "File was already")):
-            note(line.strip())
-    if proc.wait() != 0:
-        raise EnvironmentUnavailable(
-            f"pip download for env {env.name!r} failed (exit {proc.returncode}): {' | '.join(tail)}"
-        )
-    return select(env.lock, dest)
+    # Envs of one Python share the folder and images build in parallel: one pip at a time in it,
+    # or one would find (and, its hash wrong, delete) a file another is still writing.
+    with file_lock(dest / ".lock", lambda: note(f"waiting for another download into {dest}")):
+        try:  # every locked file already here (hashes from their sidecars): no pip to start
+            return select(env.lock, dest)
+        except EnvironmentUnavailable:
+            pass
+        note(f"downloading {env.name}'s locked wheels into {dest}")
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        assert proc.stdout is not None
+        tail: List[str] = []
+        for line in proc.stdout:
+            line = line.rstrip()
+            tail = (tail + [line])[-5:]
+            if line.startswith(("Collecting", "Downloading", "Saved", "File was already")):
+                note(line.strip())
+        if proc.wait() != 0:
+            raise EnvironmentUnavailable(
+                f"pip download for env {env.name!r} failed (exit {proc.returncode}): {' | '.join(tail)}"
+            )
+        return select(env.lock, dest)
 
 
 def select(lock: Path, directory: Path) -> List[Path]:

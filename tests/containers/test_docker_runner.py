@@ -118,6 +118,27 @@ def test_leftovers_of_dead_lab_processes_are_removed_and_live_ones_kept(docker_c
                 pass
 
 
+def test_a_plain_container_of_an_env_image_is_no_leftover_but_a_dead_build_is(docker_client, image) -> None:
+    from lab.environments.image import BUILD_LABEL, BUILD_OWNER_LABEL, remove_leftovers
+
+    dead = str(subprocess_pid_that_exited())
+    # A user's `docker run` of the image: whatever labels the image carries, it is not lab's.
+    plain = docker_client.containers.run(image, ["sleep", "300"], detach=True)
+    build = docker_client.containers.run(image, ["sleep", "300"], detach=True, name=f"lab-build-test-{dead}",
+                                         labels={BUILD_LABEL: "test", BUILD_OWNER_LABEL: dead})
+    try:
+        removed = remove_leftovers(docker_client)
+        assert build.name in removed and plain.name not in removed
+        plain.reload()
+        assert plain.status == "running"
+    finally:
+        for container in (plain, build):
+            try:
+                container.remove(force=True)
+            except Exception:
+                pass
+
+
 def subprocess_pid_that_exited() -> int:
     import subprocess
 

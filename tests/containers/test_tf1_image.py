@@ -14,6 +14,7 @@ import pytest
 from lab.environments.declared import get_env, image_tag, load_matrix
 from lab.environments.images import build_image
 from lab.environments.interpreter import candidate_pythons, python_version
+from lab.environments.uvtool import find_uv
 from lab.environments.wheels import cpython_abi
 from lab.plan import Trial
 from lab.scenario import DEFAULT_SCENARIO_DIR, Mode
@@ -111,7 +112,7 @@ def offline_build(monkeypatch, tmp_path):
 
     def fake_install(client, runtime, context, python, tag, env, labels, note):
         built.update(labels=labels, python=python, install=(context / "install.sh").read_text(),
-                     changes=images.commit_changes(env, labels))
+                     changes=images.commit_changes(env, labels), uv_offered=(context / "uv").is_file())
         client.images.present.add(tag)
 
     monkeypatch.setattr(images, "_stream_build", fake_build)
@@ -154,6 +155,7 @@ def test_offline_copies_the_host_python_in_at_its_own_path(offline_build, monkey
     assert built["buildargs"] == {"BASE": "lab-base:bookworm-x", "PYTHON_HOME": str(home)}
     assert built["network"] == "none" and built["labels"]["lab.recipe"] == "Dockerfile.offline-hostpython"
     assert "COPY python/ ${PYTHON_HOME}/" in built["dockerfile"] and "--require-hashes" in built["install"]
+    assert not built["uv_offered"]  # uv does not support Python 3.7: install.sh uses pip there
     assert built["python"] == f"{home}/bin/python3" and 'TF_ENABLE_ONEDNN_OPTS="0"' in built["changes"][0]
     # The interpreter and its stdlib go in; the host's site-packages and the test suite do not.
     assert {"bin/python", "bin/python3.7", "lib/libpython3.7m.so.1.0", "lib/python3.7/os.py",
@@ -177,6 +179,7 @@ def test_envs_with_a_debian_python_keep_the_offline_recipe(offline_build):
     build("tf2.15")
     assert built["buildargs"] == {"BASE": "lab-base:bookworm-x"} and not built["files"]
     assert built["labels"]["lab.recipe"] == "Dockerfile.offline"
+    assert built["uv_offered"] == (find_uv() is not None)
 
 
 def test_the_host_python_recipe_is_in_the_tag_of_its_envs_only(tmp_path):

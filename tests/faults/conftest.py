@@ -46,8 +46,10 @@ class Lab:
         (self.scenarios / "_knobs.py").write_text(text)
 
     def environ(self, **extra: str) -> Dict[str, str]:
+        # Its own record cache (and so its own durations.json): neither read nor written from the user's.
         env = dict(os.environ, LAB_SCENARIOS=str(self.scenarios), TMPDIR=str(self.tmp),
-                   PYTHONPATH=str(ROOT), **extra)
+                   PYTHONPATH=str(ROOT), LAB_RECORD_CACHE=str(self.tmp / "record-cache"))
+        env.update(extra)
         for name in ("LAB_TEST_CRASH", "LAB_TEST_SLEEP"):
             env.pop(name, None)
         return env
