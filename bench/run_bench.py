@@ -26,6 +26,7 @@ if __package__ in (None, ""):  # run as a script (`make bench`): the repository 
 
 from bench.report import Bench, Measurement, image_rows, judge, render, slowest_line, write_json
 from lab import __version__, pipeline
+from lab.cores import available_cores
 from lab.environments import LOCAL, resolve, resolve_names
 from lab.environments.declared import get_env
 from lab.environments.image import DockerRunner, remove_leftovers
@@ -311,7 +312,7 @@ def measure(args: argparse.Namespace, client: Any) -> Bench:
     scenarios = load_scenarios(scenario_dirs)
     selected = pipeline.select(scenarios, args.scenario or [], everything=not args.scenario)
     trials = list(pipeline.plan(selected, list(Mode), DEFAULT_SEED).trials)
-    cores = os.cpu_count() or 1
+    cores = available_cores()
     env_workers = cores  # Execution's bound: compare-all and the floor share it
 
     # The machine is shared: say how busy it was, since others' containers slow every row.

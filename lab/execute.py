@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Callable, List, Mapping, Optional, Sequence, Tuple
 
 from lab.cache import RecordCache, TrialKeys, split_cached
+from lab.cores import available_cores
 from lab.environments.base import Environment
 from lab.environments.shipment import Shipment
 from lab.errors import EnvironmentUnavailable
@@ -107,7 +108,7 @@ class Execution:
         self.shipment = shipment
         self.timeout_s = timeout_s
         self.cache = cache
-        self.workers = workers or max(1, os.cpu_count() or 1)
+        self.workers = workers or available_cores()
         self.note: EventFn = on_event or (lambda env, message: None)
         self.keys = TrialKeys()
         self.history = history if history is not None else History(history_path())

@@ -18,9 +18,12 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from lab.cache import default_cache_dir
 from lab.record import Record
 
-START_S = 4.0
+# Guesses for a first run, from `make bench` on a 2-core machine (2026-12-01): a guest process
+# starts in 2.2-4.4 s, and an env's 84 trials take 3.7-4.3 s. A guess too high for a trial would
+# split small batches over processes, each paying a start of its own.
+START_S = 3.0
 """Guess for a guest process's start (container, interpreter, TensorFlow import) with no history."""
-TRIAL_S = 0.3
+TRIAL_S = 0.05
 """Guess for one trial with no history."""
 GAIN_S = 0.5
 """A split must shorten the estimated schedule by this much: each part pays a start of its own."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import List, Optional
@@ -11,6 +10,7 @@ from typing import List, Optional
 import typer
 from typing_extensions import Annotated
 
+from lab.cores import available_cores
 from lab.environments import Environment, resolve, resolve_names
 from lab.errors import LabError
 from lab.listing import env_entries
@@ -78,7 +78,7 @@ def envs_build(
 
     # In parallel: independent images build at once, as many as the cores (image.py bounds it).
     envs = resolve(chosen)
-    pool = ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1), thread_name_prefix="lab-build")
+    pool = ThreadPoolExecutor(max_workers=available_cores(), thread_name_prefix="lab-build")
     try:
         failed = [name for name in pool.map(make, envs) if name]  # in the order asked for
     except KeyboardInterrupt:

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
+from lab.cores import available_cores
 from lab.environments.base import GuestJob, GuestRun, Note
 from lab.environments.declared import Env
 from lab.environments.shipment import Shipment, collect, write_request
@@ -179,7 +180,7 @@ class ImageEnvironment:
     # Independent images build in parallel, as many as there are cores (a build is mostly one
     # installer process and a commit); the shared base and runtime are built once, under a
     # host-wide lock per tag, and envs of one Python download their wheels one at a time.
-    _build_lock = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
+    _build_lock = threading.BoundedSemaphore(available_cores())
 
     def __init__(self, spec: Env, client: Any) -> None:
         self.name = spec.name

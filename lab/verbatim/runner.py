@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
+from lab.cores import available_cores
 from lab.environments import resolve
 from lab.environments.base import Environment
 from lab.environments.shipment import Staged, guest_fingerprint
@@ -164,7 +165,7 @@ def run_verbatim(documents: Sequence[Document], env_names: Sequence[str], varian
     texts = variant_texts(programs, variants, local_python)
     names = [v.value for v in variants]
     result = VerbatimResult(list(documents), programs, [], [e.name for e in chosen], names)
-    workers = settings.workers or max(1, min(len(chosen), os.cpu_count() or 1))
+    workers = settings.workers or max(1, min(len(chosen), available_cores()))
     with Staged([]) as shipment, ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lab-verbatim") as pool:
         futures = [pool.submit(_EnvRun(e, programs, names, texts, settings, shipment, progress).run) for e in chosen]
         by_env = [f.result() for f in futures]
