@@ -215,10 +215,9 @@ class Execution:
             by_name[part.env].parts.append(part)
         for state in states:
             if state.parts:
-                cached = state.cached
                 split = f" in {len(state.parts)} processes" if len(state.parts) > 1 else ""
                 self.note(state.env.name, f"running {len(state.todo)} trials{split}"
-                          + (f" ({cached} from the cache)" if cached else ""))
+                          + (f" ({state.cached} from the cache)" if state.cached else ""))
         return [(by_name[p.env], p) for p in parts]
 
     def run(self, stop: Callable[[], None] = lambda: None) -> Tuple[List[EnvOutcome], bool]:

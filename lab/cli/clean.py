@@ -30,19 +30,20 @@ def clean(
         from lab.environments.image import remove_leftovers
         from lab.environments.images import docker_client
 
-        for name in remove_leftovers(docker_client()):
+        client = docker_client()
+        for name in remove_leftovers(client):
             typer.echo(f"removed container {name}")
             removed += 1
         if stale_images:
             from lab.environments.declared import load_matrix
             from lab.environments.images import remove_stale_images
 
-            for tag in remove_stale_images(load_matrix(), docker_client(), lambda line: typer.echo(line, err=True)):
+            for tag in remove_stale_images(load_matrix(), client, lambda line: typer.echo(line, err=True)):
                 typer.echo(f"removed stale image tag {tag}")
                 removed += 1
     except DockerUnavailable as exc:
         # Nothing to clean where there is no daemon: its containers went with it.
-        typer.echo(f"containers not checked: {exc}")
+        typer.echo(f"containers{' and images' if stale_images else ''} not checked: {exc}")
     if results and RESULTS_DIR.is_dir():
         for folder in sorted(p for p in RESULTS_DIR.iterdir() if p.is_dir() and (p / "records").is_dir()):
             shutil.rmtree(folder)

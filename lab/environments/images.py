@@ -223,7 +223,7 @@ def _offer_uv(env: Env, context: Path, note: ProgressFn) -> None:
     if uv is None:
         note("no uv on this host: installing with pip (slower; `pip install uv` next to lab)")
         return
-    shutil.copy2(uv, context / "uv")
+    _link_or_copy(Path(uv), context / "uv")
 
 
 def runtime_image(env: Env, client: Any, note: ProgressFn, home: Optional[Path]) -> Tuple[str, str]:

@@ -56,17 +56,31 @@ def _host_paths() -> List[str]:
 KEYED_PREFIXES = ("LAB_", "TF_", "KERAS_", "PYTHON", "CUDA_", "OMP_", "MKL_", "KMP_", "OPENBLAS_", "LD_")
 
 
-def keras_config() -> Optional[str]:
-    """The Keras config file the guest reads (backend, floatx, epsilon, image data format):
-    $KERAS_HOME/keras.json, else ~/.keras/keras.json, else Keras's fallback under /tmp; None if none."""
+# What Keras assumes without a config file, and writes into a new one the first time it is
+# imported (so the first guest run creates the file): settings equal to these change nothing.
+KERAS_DEFAULTS = {"floatx": "float32", "epsilon": 1e-07, "backend": "tensorflow",
+                  "image_data_format": "channels_last"}
+
+
+def keras_config() -> Any:
+    """The settings of the Keras config file the guest reads ($KERAS_HOME/keras.json, else
+    ~/.keras/keras.json, else Keras's fallback under /tmp) that differ from Keras's defaults: {}
+    for no file and for the file Keras writes itself; its text when it is not a JSON object."""
     home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
     for folder in (home, os.path.join("/tmp", ".keras")):
         try:
             with open(os.path.join(folder, "keras.json"), encoding="utf-8", errors="replace") as handle:
-                return handle.read()
+                text = handle.read()
         except OSError:
             continue
-    return None
+        try:
+            settings = json.loads(text)
+        except ValueError:
+            return text
+        if not isinstance(settings, dict):
+            return text
+        return {k: v for k, v in sorted(settings.items()) if KERAS_DEFAULTS.get(k, object()) != v}
+    return {}
 
 
 def keyed_variables(environ: Optional[Dict[str, str]] = None) -> Dict[str, str]:
