@@ -82,9 +82,12 @@ def image_rows(builds: Sequence[Measurement]) -> List[Measurement]:
     tf2 = [m for m in rows if m.wall_s and not m.envs[0].startswith("tf1")]
     if tf2:
         total = sum(m.wall_s for m in tf2)
+        # An upper bound proves the target met when it is under it, and proves nothing when over.
+        met = True if total < IMAGES_TARGET_S else None
         rows.append(Measurement("image builds, TF 2 (sum)", total, [e for m in tf2 for e in m.envs], 0,
-                                target=f"< {IMAGES_TARGET_S:.0f} s", met=total < IMAGES_TARGET_S,
-                                note="as each was last built on this host; `make images` runs them in parallel"))
+                                target=f"< {IMAGES_TARGET_S:.0f} s", met=met,
+                                note="as each was last built on this host; `make images` runs them in parallel"
+                                     + ("" if met else ": over the target, time `make images` itself")))
     return rows
 
 

@@ -73,3 +73,7 @@ def test_the_cached_local_run_has_its_own_target_and_image_builds_sum_for_tf2() 
                          Measurement("image build tf1.15-image", 90.0, ["tf1.15-image"], 0)])
     total = builds[-1]
     assert total.wall_s == 250.0 and total.envs == ["tf2.15", "tf2.21"] and total.met is True
+    # Parallel builds: a sum over the target is no proof that `make images` missed it.
+    over = image_rows([Measurement("image build tf2.15", 200.0, ["tf2.15"], 0),
+                       Measurement("image build tf2.21", 150.0, ["tf2.21"], 0)])[-1]
+    assert over.wall_s == 350.0 and over.met is None and "time `make images` itself" in over.note
