@@ -8,13 +8,13 @@ import pytest
 
 from lab.environments.declared import get_env
 from lab.environments.image import ImageEnvironment
-from lab.scenario import ROOT
+from lab.verbatim.claims import seeds_dir
 from lab.verbatim.runner import Settings, run_verbatim
 from lab.verbatim.sources import gather
 from lab.verbatim.variants import Variant
 
 pytestmark = pytest.mark.docker
-SEEDS = ROOT.parent / "shared" / "seeds"
+SEEDS = seeds_dir()  # $LAB_SEEDS, for a clone made away from ../shared
 CASES = '''```python
 IMPORT_TF
 print("v:", tf.constant([1.5, 2.5]).numpy())

@@ -13,15 +13,14 @@ import pytest
 
 from lab.cli import main
 from lab.environments.interpreter import candidate_pythons, python_version
-from lab.scenario import ROOT
 from lab.verbatim.articles import A000, A001, A002, A003, A004, BLOCKS, CLAIMS
-from lab.verbatim.claims import judge_blocks
+from lab.verbatim.claims import judge_blocks, seeds_dir
 from lab.verbatim.documents import read_document
 from lab.verbatim.runner import Settings, run_verbatim
 from lab.verbatim.sources import gather
 from lab.verbatim.variants import Variant
 
-SEEDS = ROOT.parent / "shared" / "seeds"
+SEEDS = seeds_dir()  # $LAB_SEEDS, for a clone made away from ../shared
 HAVE_TF1 = any(python_version(p).startswith("3.7.") for p in candidate_pythons("3.7"))
 pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason=f"no seeds folder {SEEDS}")
 
