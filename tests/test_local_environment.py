@@ -113,3 +113,34 @@ def test_the_local_identity_covers_the_keras_config_file(monkeypatch, tmp_path: 
     float64 = env.identity()
     (tmp_path / "keras.json").write_text("not json")
     assert len({without, float64, env.identity()}) == 3
+
+
+def test_a_second_local_run_with_nothing_changed_starts_no_guest(fixture_scenarios, tmp_path, monkeypatch) -> None:
+    from lab.cache import RecordCache
+    from lab.environments.local import LocalEnvironment
+    from lab.environments.shipment import Staged
+    from lab.execute import Execution
+    from lab.plan import Plan
+    from lab.schedule import History
+
+    # A Keras home with no config: the first guest's Keras writes its default keras.json there,
+    # which must not change the env's identity for the second run.
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    (tmp_path / "keras").mkdir()
+    trials = tuple(Trial("fixture-assign", m, 1) for m in Mode)
+    the_plan = Plan(trials, ("local",), 1, tuple(Mode))
+
+    def once(env):
+        with Staged([FIXTURE_SCENARIOS]) as shipment:
+            execution = Execution(the_plan, [env], fixture_scenarios, shipment, 300, RecordCache(tmp_path),
+                                  history=History(tmp_path / "durations.json"))
+            (outcome,), _ = execution.run()
+        return outcome
+
+    first = once(LocalEnvironment())
+    assert first.cached == 0 and [r.status.value for r in first.records] == ["ok", "ok"]
+    assert (tmp_path / "keras" / "keras.json").is_file()
+    again = LocalEnvironment()
+    monkeypatch.setattr(again, "run", lambda *a: pytest.fail("a guest was started"))
+    second = once(again)
+    assert second.cached == 2 and second.records == first.records
