@@ -28,7 +28,7 @@ def measure(envs: Sequence[str], folder: Path = Path()) -> Dict[str, Any]:
             result = run_verbatim(documents, [env], [Variant.AS_WRITTEN],
                                   Settings(timeout_s=300, repeat=1, isolation=isolation, use_cache=False))
             seconds = time.monotonic() - start
-            ran = [o for o in result.outcomes if o.status not in ("fragment", "unavailable", "not_run")]
+            ran = [o for o in result.outcomes if o.ended]
             timed[isolation] = {"wall_s": round(seconds, 2), "runs": len(ran),
                                 "runs_per_s": round(len(ran) / seconds, 3) if seconds else None,
                                 "statuses": [o.status for o in result.outcomes]}

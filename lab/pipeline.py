@@ -9,10 +9,11 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Callable, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from lab.cache import RecordCache
 from lab.environments import resolve
+from lab.environments.base import Environment
 from lab.environments.shipment import Staged
 from lab.errors import BASELINE_CHANGED_EXIT_CODE, TRIALS_FAILED_EXIT_CODE, UsageError
 from lab.execute import EnvOutcome, EventFn, Execution
@@ -113,15 +114,18 @@ class Result:
 
 def run(scenarios: Mapping[str, Scenario], the_plan: Plan, scenario_dirs: Sequence[Path],
         python: Optional[str] = None, timeout_s: float = DEFAULT_TIMEOUT_S, use_cache: bool = True,
-        workers: Optional[int] = None, on_event: Optional[EventFn] = None) -> Result:
+        workers: Optional[int] = None, on_event: Optional[EventFn] = None, isolation: str = "fork",
+        on_answer: Optional[Callable[[str, int, int], None]] = None,
+        envs: Optional[Sequence[Environment]] = None) -> Result:
     """Execute the plan in its environments and judge every record once."""
     remove_stale_scratch()  # what a lab killed with -9 left in the temporary directory
-    envs = resolve(the_plan.envs, python)
+    envs = list(envs) if envs is not None else resolve(the_plan.envs, python)
     for env in envs:
         env.check()  # a wrong --python is one line before any work, not a failed environment after it
     with Staged(scenario_dirs) as shipment:
         execution = Execution(the_plan, envs, scenarios, shipment, timeout_s,
-                              RecordCache() if use_cache else None, workers, on_event)
+                              RecordCache() if use_cache else None, workers, on_event, isolation=isolation,
+                              on_answer=on_answer)
 
         def stop() -> None:
             for env in envs:

@@ -1,9 +1,9 @@
-"""The plan: which trials (scenario x mode, with a seed) run in which environments."""
+"""The plan: which jobs (trials: scenario x mode with a seed; document programs) run in which environments."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Tuple
+from typing import Any, Tuple
 
 from lab.guest.catalog import Mode
 
@@ -40,7 +40,13 @@ class Plan:
     """The modes asked for."""
     per_env: Tuple[Tuple[str, Tuple[Trial, ...]], ...] = ()
     """A shard's plan (lab/shards.py): each env's own trials; empty: every trial in every env."""
+    programs: Tuple[Any, ...] = ()
+    """Document programs (lab.jobs.program.ProgramJob) every env runs besides the trials."""
 
     def trials_for(self, env: str) -> Tuple[Trial, ...]:
         """The trials `env` runs."""
         return next((trials for name, trials in self.per_env if name == env), self.trials)
+
+    def jobs_for(self, env: str) -> Tuple[Any, ...]:
+        """Every job `env` runs: its trials, then the programs."""
+        return self.trials_for(env) + self.programs

@@ -19,9 +19,9 @@ import pytest
 
 from lab.errors import LabError
 from lab.reports.values import clip, show
+from lab.status import Status
 
 VERBATIM_RUN = pytest.StashKey[Any]()
-FAILED = ("raised", "syntax_error", "timeout", "crashed", "not_run")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -95,7 +95,7 @@ def _failures(outcomes: List[Any]) -> List[str]:
         error = o.error or {}
         where = f", block line {error['line']}" if error.get("line") else ""
         lines.append(f"{o.document} block {o.block} (line {o.line}{where}) {o.variant} in {o.env}: "
-                     f"{o.status}: {error.get('type', '')}: {error.get('message', o.why)}")
+                     f"{o.word}: {error.get('type', '')}: {error.get('message', o.why)}")
         tail = o.stdout.strip().splitlines()[-5:]
         lines += [f"    printed: {line}" for line in tail]
     return lines
@@ -180,9 +180,9 @@ class BlockItem(pytest.Item):
         assert isinstance(parent, MarkdownFile)
         done = parent.verbatim()
         mine = [o for o in done.outcomes if o.block == self.block.index]
-        if mine and mine[0].status == "fragment":
+        if mine and mine[0].status is Status.FRAGMENT:
             pytest.skip(f"a fragment: it uses names nothing before it defines ({', '.join(mine[0].missing)})")
-        failed = [o for o in mine if o.status in FAILED]
+        failed = [o for o in mine if o.failed]
         if failed:
             raise BlockFailed("\n".join(_failures(failed)))
 

@@ -2,36 +2,18 @@
 
 from __future__ import annotations
 
-import enum
 import json
 from dataclasses import dataclass, field, replace
 from typing import Any, Dict, Mapping, Optional
 
 from lab.guest.catalog import Mode
 from lab.schemas import validate
+from lab.status import FINISHED, SUCCEEDED, Status
+
+__all__ = ["FINISHED", "SCHEMA_VERSION", "SUCCEEDED", "Record", "Status", "unfinished"]
 
 SCHEMA_VERSION = 1
 """The record format (lab/schemas/record.schema.json); bumped when a field changes meaning."""
-
-
-class Status(str, enum.Enum):
-    """How far a trial got."""
-
-    OK = "ok"
-    ERROR = "error"  # an exception escaped the twin
-    NOT_APPLICABLE = "not_applicable"  # the twin uses an API this TensorFlow does not have
-    CRASHED = "crashed"  # the environment's process died before the trial finished
-    TIMEOUT = "timeout"  # the batch ran past its time limit before the trial finished
-    NOT_RUN = "not_run"  # the environment could not start (build failure, Ctrl-C)
-
-    def __str__(self) -> str:
-        return self.value
-
-
-FINISHED = (Status.OK, Status.ERROR, Status.NOT_APPLICABLE)
-"""Statuses of trials that ran to their end: worth caching, and a finding, not a machine fault."""
-SUCCEEDED = (Status.OK, Status.NOT_APPLICABLE)
-"""Statuses that are no failure of the run: the twin finished, or cannot apply in this environment."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +49,11 @@ class Record:
     @property
     def ok(self) -> bool:
         return self.status is Status.OK
+
+    @property
+    def unfinished(self) -> bool:
+        """The environment did not finish the trial (a crash, a timeout, never run)."""
+        return self.status not in FINISHED
 
     @property
     def failed(self) -> bool:

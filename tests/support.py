@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, List, Mapping, Optional, Sequence
 
+from lab.environments.batch import Batch
 from lab.environments.local import LocalEnvironment
 from lab.execute import EnvOutcome, problem_of, run_batch
 from lab.guest.catalog import Mode, Scenario
+from lab.jobs import Kinds
 from lab.pipeline import Result, judged
 from lab.plan import Plan, Trial
 from lab.record import Record
@@ -29,7 +31,8 @@ class LocalBatch:
 
 def result_of(env: Any, scenarios: Mapping[str, Scenario], trials: Sequence[Trial]) -> Result:
     """Every trial run in `env` (a FakeEnvironment or LocalBatch-like), judged as the pipeline does."""
-    run = env.run(trials) if isinstance(env, LocalBatch) else env.run(trials, None, 900).records
+    run = env.run(trials) if isinstance(env, LocalBatch) else env.run(Batch(env.name, trials, Kinds(scenarios)),
+                                                                        None, 900).outcomes
     records = tuple(run)
     name = records[0].env if records else "local"
     the_plan = Plan(tuple(trials), (name,), trials[0].seed if trials else 1,

@@ -11,7 +11,7 @@ from typing import Any, Sequence
 
 import pytest
 
-from lab.environments.base import GuestRun
+from lab.environments.batch import Batch, GuestRun
 from lab.environments.fake import FakeEnvironment
 from lab.errors import EnvironmentUnavailable
 from lab.execute import Execution
@@ -68,11 +68,11 @@ def test_an_env_whose_preparing_raises_has_every_trial_not_run_and_none_from_the
 class GoneAfterOnePart(FakeEnvironment):
     """Runs its first batch, then finds itself gone, as an env whose daemon died mid-run."""
 
-    def run(self, trials: Sequence[Trial], shipment: Any, timeout_s: float) -> GuestRun:
+    def run(self, batch: Batch, shipment: Any, timeout_s: float) -> GuestRun:
         if self.batches:
-            self.batches.append(list(trials))
+            self.batches.append(list(batch.jobs))
             raise EnvironmentUnavailable("Docker went away")
-        return super().run(trials, shipment, timeout_s)
+        return super().run(batch, shipment, timeout_s)
 
 
 def test_records_of_parts_that_finished_are_kept_when_a_later_part_finds_the_env_gone(tmp_path: Path,
@@ -99,11 +99,11 @@ class InterruptedDuringFirstPart(FakeEnvironment):
         super().__init__(canned)
         self.stopped = threading.Event()
 
-    def run(self, trials: Sequence[Trial], shipment: Any, timeout_s: float) -> GuestRun:
+    def run(self, batch: Batch, shipment: Any, timeout_s: float) -> GuestRun:
         if not self.batches:  # a real SIGINT: it wakes the main thread waiting on the parts
             os.kill(os.getpid(), signal.SIGINT)
             assert self.stopped.wait(timeout=30)
-        return super().run(trials, shipment, timeout_s)
+        return super().run(batch, shipment, timeout_s)
 
 
 def test_after_ctrl_c_no_queued_part_starts_and_the_finished_one_keeps_its_records(tmp_path: Path, monkeypatch) -> None:

@@ -18,8 +18,12 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 
+from lab.environments.batch import Batch
 from lab.environments.shipment import Shipment, stage
-from lab.schemas import problem
+from lab.guest.catalog import Mode
+from lab.jobs import Kinds
+from lab.plan import Trial
+from lab.status import Status
 
 FAKE_TENSORFLOW = Path(__file__).parent / "fixtures" / "fake_tensorflow"
 # The guest's promise: CPython 3.7 through 3.13; any newer one found is tried as well.
@@ -189,33 +193,31 @@ def _env(shipment: Shipment, tf_version: str) -> Dict[str, str]:
 @pytest.mark.parametrize("tf_version", sorted(EXPECTED), ids=lambda v: f"tf{v}")
 def test_guest_runs_and_records_plain_values(python: str, shipment: Shipment, tmp_path: Path,
                                              tf_version: str) -> None:
-    request, out, freeze = tmp_path / "request.json", tmp_path / "records.jsonl", tmp_path / "freeze.txt"
-    request.write_text(json.dumps({"scenario_dirs": list(shipment.scenario_dirs),
-                                   "trials": [{"scenario": s, "mode": m, "seed": SEED} for s, m in TRIALS]}))
-    run = subprocess.run([python, "-s", "-m", "lab.guest", "--request", str(request), "--out", str(out),
-                          "--freeze", str(freeze)],
-                         cwd=tmp_path, env=_env(shipment, tf_version), capture_output=True, text=True, timeout=120)
-    assert run.returncode == 0, run.stderr
-    lines = out.read_text().splitlines()
-    assert len(lines) == len(TRIALS), lines
-    results = [json.loads(line) for line in lines]
-    for result in results:
-        assert problem(result, "guest-result") == "", result
-    assert [(r["trial"], r["scenario"], r["mode"]) for r in results] == [(i, s, m) for i, (s, m) in enumerate(TRIALS)]
-    assert [r["status"] for r in results] == ["ok", "ok", "error"]
-    assert [r["error"] for r in results[:2]] == [None, None]
-    assert results[2]["error"] == {"kind": "exception", "type": "KeyError", "message": "'missing'"}
-    assert [r["observations"] for r in results] == EXPECTED[tf_version]
+    batch = Batch("local", [Trial(s, Mode(m), SEED) for s, m in TRIALS], Kinds({}))
+    request = tmp_path / "request.json"
+    batch.write(request, shipment.scenario_dirs, 60.0)
+    run = subprocess.run([python, "-s", *batch.arguments(str(request), 120.0)], cwd=tmp_path,
+                         env=_env(shipment, tf_version), capture_output=True, timeout=120)
+    assert run.returncode == 0, run.stderr.decode(errors="replace")
+    batch.feed(run.stdout)
+    done = batch.result(Status.CRASHED, "the guest stopped")
+    assert done.refused == 0 and batch.channel.done
+    records = done.outcomes
+    assert [(r.scenario, r.mode.value) for r in records] == list(TRIALS)
+    assert [r.status.value for r in records] == ["ok", "ok", "error"]
+    assert [r.error for r in records[:2]] == [None, None]
+    assert records[2].error == {"kind": "exception", "type": "KeyError", "message": "'missing'"}
+    assert [dict(r.observations) for r in records] == EXPECTED[tf_version]
     version = subprocess.run([python, "-c", "import platform; print(platform.python_version())"],
                              capture_output=True, text=True, timeout=60).stdout.strip()
-    for result in results:
-        facts = result["facts"]
+    for record in records:
+        facts = record.facts
         # numpy is optional to the guest: some of these Pythons have it, which changes no observation.
         assert (facts["tensorflow"], facts["python"], facts["keras_package"]) == (tf_version, version, "tensorflow")
-    assert [r["facts"]["eager"] for r in results] == [False, True, True]
-    assert results[0]["facts"]["graph_variables"] == "ref"
-    frozen = freeze.read_text().splitlines()
-    assert all(re.fullmatch(r"[a-z0-9][a-z0-9-]*==\S+", line) for line in frozen if line), frozen
+    assert [r.facts["eager"] for r in records] == [False, True, True]
+    assert records[0].facts["graph_variables"] == "ref"
+    frozen = done.freeze
+    assert frozen and all(re.fullmatch(r"[a-z0-9][a-z0-9-]*==\S+", line) for line in frozen if line), frozen
 
 
 def test_guest_imports_only_the_standard_library(python: str, shipment: Shipment) -> None:

@@ -10,15 +10,13 @@ from lab.environments.fake import FakeEnvironment
 from lab.execute import Execution
 from lab.guest.catalog import Mode
 from lab.plan import Plan, Trial
-from lab.record import Record, Status
-from lab.schedule import TRIAL_S, History, Work, makespan, schedule, split
+from lab.schedule import JOB_S, History, Work, makespan, schedule, split
 
 SCENARIOS = ("a", "b", "c", "d")
 
 
-def work(env: str, start: float, durations, per_mode: bool = False) -> Work:
-    modes = tuple(("graph", "eager")[i % 2] for i in range(len(durations)))
-    return Work(env, modes, tuple(durations), start, per_mode)
+def work(env: str, start: float, durations) -> Work:
+    return Work(env, tuple(durations), start)
 
 
 def test_makespan_starts_the_longest_jobs_first() -> None:
@@ -49,24 +47,21 @@ def test_the_last_environment_does_not_run_alone_while_a_core_idles() -> None:
     assert max(sum(p.env == w.env for p in parts) for w in works) == 2
 
 
-def test_tensorflow_1_splits_by_mode_at_no_extra_start() -> None:
-    w = work("tf1", 5.0, [1, 1, 1, 1], per_mode=True)
-    assert w.cost(range(4)) == 14  # two processes, one per mode
-    assert split(w, 2) == [(1, 3), (0, 2)]  # eager, graph: parts never mix modes
-    assert len(schedule([w], workers=2)) == 2
+def test_a_split_keeps_each_part_in_plan_order_and_balances_their_durations() -> None:
+    w = work("e", 5.0, [4, 1, 1, 4])
+    assert split(w, 2) == [(0, 1), (2, 3)]  # 4+1 beside 1+4
+    assert sorted(split(w, 9)) == [(0,), (1,), (2,), (3,)]  # never more parts than jobs
 
 
 def test_history_remembers_durations_and_the_start_of_a_process(tmp_path: Path) -> None:
-    records = [Record(s, Mode.GRAPH, "e", 1, Status.OK, duration_s=1.5, facts={"tensorflow": "2.21.0"})
-               for s in SCENARIOS]
     history = History(tmp_path / "durations.json")
-    history.learn("e", records, [(records[:2], 7.0), (records[2:], 5.0)])
+    history.learn("e", [(f"{s}[graph]", 1.5) for s in SCENARIOS], [(3.0, 7.0), (3.0, 5.0)])
     history.save()
     again = History(tmp_path / "durations.json")
-    w = again.work("e", [("a", "graph"), ("zz", "eager")])
-    # A trial it has not seen gets the guess; the start is learned: parts of 7 s and 5 s, each
-    # with 3 s of twins, started in (4 + 2) / 2 s.
-    assert w.durations == (1.5, TRIAL_S) and w.start_s == 3.0 and not w.process_per_mode
+    w = again.work("e", ["a[graph]", "zz[eager]"])
+    # A job it has not seen gets the guess; the start is learned: parts of 7 s and 5 s, each
+    # with 3 s of jobs, started in (4 + 2) / 2 s.
+    assert w.durations == (1.5, JOB_S) and w.start_s == 3.0
 
 
 @pytest.mark.parametrize("workers", [1, 2, 4])
@@ -74,7 +69,7 @@ def test_split_batches_give_the_records_of_one_batch_in_plan_order(tmp_path: Pat
     canned = {(s, m.value): {"value": f"{s}-{m.value}"} for s in SCENARIOS for m in Mode}
     trials = tuple(Trial(s, m, 1) for s in SCENARIOS for m in Mode)
     history = History(tmp_path / "durations.json")
-    history.envs["fake"] = {"start_s": 0.1, "trials": {f"{s}.{m.value}": 5.0 for s in SCENARIOS for m in Mode}}
+    history.envs["fake"] = {"start_s": 0.1, "jobs": {f"{s}[{m.value}]": 5.0 for s in SCENARIOS for m in Mode}}
     env = FakeEnvironment(canned)
     execution = Execution(Plan(trials, ("fake",), 1, tuple(Mode)), [env], {}, None, 60, workers=workers,
                           history=history)

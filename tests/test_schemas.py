@@ -8,8 +8,6 @@ from pathlib import Path
 import pytest
 
 from lab.cli import main
-from lab.environments.shipment import collect
-from lab.plan import Trial
 from lab.record import Record, Status
 from lab.scenario import Mode
 from lab.schemas import SCHEMA_DIR, problem
@@ -25,25 +23,6 @@ def test_every_published_schema_is_a_valid_json_schema() -> None:
                      "record.schema.json", "scenario.schema.json", "scenarios.schema.json", "verdicts.schema.json"]
     for name in names:
         assert problem({}, name.split(".")[0]) != ""  # an empty object fits none of them
-
-
-def test_the_host_keeps_only_valid_results_for_trials_it_asked_for(tmp_path: Path) -> None:
-    trials = [Trial("fixture-assign", Mode.GRAPH, 7), Trial("fixture-assign", Mode.EAGER, 7)]
-    lines = [
-        {**RESULT, "trial": 0, "env": "../../../../tmp/x"},  # a field the schema does not allow
-        {**RESULT, "trial": 5},  # a trial nobody asked for
-        {**RESULT, "trial": 1},  # the eager slot answered with a graph result
-        {**RESULT, "trial": 0},  # the one valid line
-        {**RESULT, "trial": 0, "observations": {"x": 2}},  # the same trial twice
-        "not an object",
-    ]
-    path = tmp_path / "records.jsonl"
-    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n{cut short")
-    collected = collect("tf2.15", trials, path, Status.CRASHED, "the process died")
-    graph, eager = collected.records
-    assert collected.refused == 6
-    assert (graph.env, graph.seed, graph.status, dict(graph.observations)) == ("tf2.15", 7, Status.OK, {"x": 1})
-    assert eager.status is Status.CRASHED and "6 line(s) from the guest refused" in eager.error["message"]
 
 
 def _saved_record(tmp_path: Path) -> Path:

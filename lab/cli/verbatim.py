@@ -14,6 +14,7 @@ from lab.cli.options import ArticleOpt, KeywordOpt, TagOpt, chosen
 from lab.environments import resolve_names
 from lab.errors import UsageError
 from lab.reports import verbatim as report
+from lab.status import Status
 from lab.verbatim import judged
 from lab.verbatim import results as saved
 from lab.verbatim.articles import CLAIMS
@@ -139,7 +140,7 @@ def exit_code(result: VerbatimResult, bad_input: bool) -> int:
         return ENV_UNAVAILABLE
     if bad_input:
         return BAD_INPUT
-    if any(o.status == "not_run" for o in result.outcomes):
+    if any(o.status is Status.NOT_RUN for o in result.outcomes):
         return NOT_RUN
     return 0
 
@@ -151,4 +152,4 @@ def merge(folders: List[Path], out: Path) -> int:
     saved.write(out, outcomes, judgements, meta, report.markdown(outcomes, judgements, meta["problems"]))
     typer.echo(report.terminal(outcomes, judgements, meta["problems"]), nl=False)
     typer.echo(f"merged {len(folders)} folders: {out} (verbatim.json, report.md)")
-    return NOT_RUN if any(o.status == "not_run" for o in outcomes) else 0
+    return NOT_RUN if any(o.status is Status.NOT_RUN for o in outcomes) else 0

@@ -1,43 +1,13 @@
-"""The small interface every environment kind implements, and what a run of one gives back."""
+"""The small interface every environment kind implements."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Protocol, Sequence
+from typing import Any, Callable, Dict, Optional, Protocol
 
-from lab.plan import Trial
-from lab.record import Record, Status
+from lab.environments.batch import Batch, GuestRun
 
 Note = Callable[[str], None]
 """Progress lines for the user ('building image', 'running 60 trials')."""
-
-
-@dataclass(frozen=True)
-class GuestRun:
-    """What one batch in an environment gave back: a record per trial, and what is installed."""
-
-    records: List[Record]
-    """One per trial, in trial order; a trial the guest did not finish says why in its status."""
-    freeze: List[str] = field(default_factory=list)
-    """The environment's installed distributions (name==version), when the guest got that far."""
-
-
-class GuestJob(Protocol):
-    """Work for a guest entry other than the trial guest (the verbatim runner): the environment runs
-    `python -m MODULE --request IO/request.json --out IO/results.jsonl` like the trial guest, where IO
-    is a folder the host made; the job writes the request and, after, validates what came back."""
-
-    module: str
-    """The guest entry, e.g. 'lab.guest.verbatim'."""
-
-    def write(self, io: Path) -> None:
-        """Write request.json into `io` (on the host)."""
-        ...
-
-    def collect(self, io: Path, missing: Status, why: str) -> None:
-        """Read io/results.jsonl; what did not come back gets `missing` and `why`."""
-        ...
 
 
 class Environment(Protocol):
@@ -65,13 +35,10 @@ class Environment(Protocol):
         the record cache; None when it cannot be known, so nothing is cached."""
         ...
 
-    def run(self, trials: Sequence[Trial], shipment: Any, timeout_s: float) -> GuestRun:
-        """Run the trials in one guest process with the shipment on its path."""
-        ...
-
-    def run_job(self, job: GuestJob, shipment: Any, timeout_s: float) -> None:
-        """Run a job's guest entry in one guest process with the shipment on its path, as `run` does;
-        EnvironmentUnavailable when the environment has no TensorFlow."""
+    def run(self, batch: Batch, shipment: Any, timeout_s: float) -> GuestRun:
+        """Run the batch's jobs in one guest process with the shipment on its path: write its
+        request, feed the guest's channel to it, and return `batch.result(...)` with how the guest
+        ended; EnvironmentUnavailable when the environment has no TensorFlow."""
         ...
 
     def stop(self) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-from lab.environments.base import GuestRun, Note
+from lab.environments.base import Note
+from lab.environments.batch import Batch, GuestRun
 from lab.errors import EnvironmentUnavailable
 from lab.plan import Trial
 from lab.record import Record, Status, unfinished
@@ -40,11 +41,16 @@ class FakeEnvironment:
     def stop(self) -> None:
         pass
 
-    def run(self, trials: Sequence[Trial], shipment: Any, timeout_s: float) -> GuestRun:
-        self.batches.append(list(trials))
-        records = []
-        for t in trials:
-            answer = self.canned[(t.scenario, t.mode.value)]
+    def run(self, batch: Batch, shipment: Any, timeout_s: float) -> GuestRun:
+        trials = [j for j in batch.jobs if isinstance(j, Trial)]
+        self.batches.append(trials)
+        outcomes = []
+        for job in batch.jobs:
+            if not isinstance(job, Trial):  # it runs no programs: none come back
+                outcomes.append(batch.kinds.of(job).missing(job, self.name, Status.CRASHED,
+                                                            "the fake environment runs no programs", {}))
+                continue
+            t, answer = job, self.canned[(job.scenario, job.mode.value)]
             if isinstance(answer, BaseException):
                 record = Record(t.scenario, t.mode, self.name, t.seed, Status.ERROR, facts=dict(self.facts),
                                 error={"type": type(answer).__name__, "message": str(answer)})
@@ -53,18 +59,8 @@ class FakeEnvironment:
                                     self.facts)
             else:
                 record = Record(t.scenario, t.mode, self.name, t.seed, Status.OK, dict(answer), facts=dict(self.facts))
-            records.append(record)
-        return GuestRun(records)
-
-    def run_job(self, job: Any, shipment: Any, timeout_s: float) -> None:
-        if self.unavailable:
-            raise EnvironmentUnavailable(self.unavailable)
-        import tempfile
-        from pathlib import Path
-
-        with tempfile.TemporaryDirectory(prefix="lab-fake-") as tmp:  # it runs no programs: none come back
-            job.write(Path(tmp))
-            job.collect(Path(tmp), Status.CRASHED, "the fake environment runs no programs")
+            outcomes.append(record)
+        return GuestRun(outcomes)
 
     def describe(self) -> Dict[str, Any]:
         return {"kind": self.kind}

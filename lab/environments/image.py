@@ -1,4 +1,4 @@
-"""The `image` kind: all trials of one environment in ONE locked-down container of a pinned image."""
+"""The `image` kind: each batch of an environment in ONE locked-down container of a pinned image."""
 
 from __future__ import annotations
 
@@ -6,13 +6,15 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional
 
 from lab.cores import available_cores
-from lab.environments.base import GuestJob, GuestRun, Note
+from lab.environments.base import Note
+from lab.environments.batch import Batch, GuestRun
 from lab.environments.declared import Env
-from lab.environments.shipment import Shipment, collect, write_request
-from lab.plan import Trial
+from lab.environments.process import EXIT_NO_TENSORFLOW
+from lab.environments.shipment import Shipment
+from lab.errors import EnvironmentUnavailable
 from lab.record import Status
 from lab.scratch import alive, scratch_dir
 
@@ -26,25 +28,24 @@ BUILD_OWNER_LABEL = "lab.build-owner-pid"
 BUILD_NAME_PREFIX = "lab-build-"
 DEFAULT_MEMORY = "4g"
 DEFAULT_PIDS = 1024
-# The most a container may write into any one file, the records file included (like /tmp, bounded):
-# results are summaries of at most 8 MiB a line (shipment.MAX_RESULT_BYTES).
+# The most a container may write into any one file (like /tmp, bounded).
 DEFAULT_FILE_LIMIT = 256 << 20
+EXIT_DEADLINE = 124  # the guest's launcher: its own deadline passed
 # The container ends itself this long after the host's timeout: the host kills it first, but a
 # host killed with -9 cannot, and its container must not run forever.
 SELF_TIMEOUT_GRACE_S = 10
 LOG_LINES = 40
-GUEST = ["python", "-m", "lab.guest", "--request", "/io/request.json", "--out", "/io/records.jsonl",
-         "--freeze", "/io/freeze.txt"]
-WRITABLE = ("records.jsonl", "freeze.txt")
-JOB_WRITABLE = ("results.jsonl",)  # a GuestJob's entry writes its results there
+GUEST_PYTHON = "python"
+REQUEST = "/io/request.json"
 
 
 class DockerRunner:
     """Runs a batch in a container of the env's image: the shipment mounted read-only at /lab,
     no network, a non-root user without capabilities or a way to gain them (the images carry
     setuid binaries), a read-only root filesystem, memory, process and file-size limits, a
-    timeout enforced outside and inside. Records come back through two files mounted one by
-    one: the container can create no file on the host, and write no more than the limit."""
+    time limit enforced outside (here) and inside (the guest's launcher, PID 1, with its own
+    deadline). The only thing mounted from the host is the request, read-only: results come back
+    on the container's stdout, which only the guest's launcher and worker hold."""
 
     def __init__(
         self,
@@ -66,27 +67,24 @@ class DockerRunner:
         self.pids = pids
         self.extra_environment = dict(extra_environment or {})
         self.file_limit = file_limit
-        self.freeze: List[str] = []
-        """The container's installed distributions, after a run (for the manifest)."""
 
     def _environment(self) -> Dict[str, str]:
-        env = {"PYTHONPATH": "/lab", "HOME": "/tmp", "PYTHONDONTWRITEBYTECODE": "1"}
+        env = {"PYTHONPATH": "/lab", "HOME": "/tmp", "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg",
+               "PYTHONHASHSEED": "0"}
         env.update(self.spec.environment)
         env.update(self.extra_environment)
         return env
 
-    def command(self, job: Optional[GuestJob] = None) -> List[str]:
-        """The guest under coreutils' timeout: the limit holds even when no host is left to kill it."""
-        guest = GUEST if job is None else job_command(job)
-        return ["timeout", "-s", "KILL", str(int(self.timeout_s) + SELF_TIMEOUT_GRACE_S), *guest]
+    def command(self, batch: Batch) -> List[str]:
+        """The guest, PID 1 of the container: its deadline holds even when no host is left to kill it."""
+        return [GUEST_PYTHON, *batch.arguments(REQUEST, self.timeout_s + SELF_TIMEOUT_GRACE_S)]
 
-    def options(self, io: Path, shipment: Shipment, writable: Sequence[str] = WRITABLE) -> Dict[str, Any]:
+    def options(self, io: Path, shipment: Shipment) -> Dict[str, Any]:
         """Everything a batch's container is started with but its command."""
         from docker.types import Ulimit
 
         volumes = {str(shipment.root): {"bind": "/lab", "mode": "ro"},
-                   str(io / "request.json"): {"bind": "/io/request.json", "mode": "ro"}}
-        volumes.update({str(io / name): {"bind": f"/io/{name}", "mode": "rw"} for name in writable})
+                   str(io / "request.json"): {"bind": REQUEST, "mode": "ro"}}
         return dict(
             detach=True, user="1000:1000", network_mode="none", read_only=True,
             cap_drop=["ALL"], security_opt=["no-new-privileges"],
@@ -96,80 +94,66 @@ class DockerRunner:
             labels={LABEL: self.env, OWNER_LABEL: str(os.getpid())},
         )
 
-    def run(self, trials: Sequence[Trial], shipment: Shipment, job: Optional[GuestJob] = None) -> GuestRun:
-        """The batch in one container; with a `job`, that job's guest entry instead of the trials."""
-        facts = {"image": self.image}
-        writable = WRITABLE if job is None else JOB_WRITABLE
+    def run(self, batch: Batch, shipment: Shipment) -> GuestRun:
+        """The batch in one container, its channel read as the container writes it."""
         with scratch_dir(f"docker-{self.env}") as tmp:
             io = Path(tmp)
-            if job is None:
-                write_request(io / "request.json", trials, shipment)
-            else:
-                job.write(io)
-            for name in writable:
-                (io / name).touch()
-                os.chmod(io / name, 0o666)  # the container's non-root user writes them
-
-            def collected(status: Status, why: str, log: Sequence[str] = ()) -> GuestRun:
-                if job is not None:
-                    job.collect(io, status, why)
-                    return GuestRun([], self.freeze)
-                if (io / "freeze.txt").stat().st_size:
-                    self.freeze = (io / "freeze.txt").read_text(errors="replace").split()
-                return GuestRun(collect(self.env, trials, io / "records.jsonl", status, why, facts, log).records,
-                                self.freeze)
-
+            batch.write(io / "request.json", shipment.scenario_dirs, self.timeout_s)
+            os.chmod(io / "request.json", 0o644)  # the container's non-root user reads it
             started = time.monotonic()
             try:
-                container = self.client.containers.run(self.image, self.command(job),
-                                                       **self.options(io, shipment, writable))
+                container = self.client.containers.run(self.image, self.command(batch), **self.options(io, shipment))
             except Exception as exc:  # an image gone missing, a daemon that refuses the limits
-                return collected(Status.NOT_RUN, f"the container could not start: {_first_line(exc)}")
+                return batch.result(Status.NOT_RUN, f"the container could not start: {_first_line(exc)}")
             try:
-                return self._wait(container, started, collected)
+                return self._follow(container, batch, started)
             finally:
                 _remove(container)  # also on Ctrl-C: no container is left behind
 
-    def _wait(self, container: Any, started: float, collected: Callable[..., GuestRun]) -> GuestRun:
-        # docker-py's run() without detach drops the output of a failing container, and a
-        # wait() timeout is a requests error, not a DockerException: hence detach + wait here.
-        # Any failure to ask the daemon about the container (gone: 404; `docker rm -f` under way:
-        # 409; a dropped connection) means the same: it runs no more, and what it wrote is kept.
+    def _follow(self, container: Any, batch: Batch, started: float) -> GuestRun:
+        # The stream ends when the container does; a timer kills it at the time limit. Any failure
+        # to ask the daemon about the container (gone: 404; `docker rm -f` under way: 409; a
+        # dropped connection) means the same: it runs no more, and what it said is kept.
+        timer = threading.Timer(self.timeout_s, _kill, (container,))
+        timer.daemon = True
+        timer.start()
         try:
-            code = container.wait(timeout=self.timeout_s)["StatusCode"]
+            for chunk in container.logs(stdout=True, stderr=False, stream=True, follow=True):
+                batch.feed(chunk)
+            code = container.wait(timeout=max(1.0, self.timeout_s - (time.monotonic() - started)))["StatusCode"]
         except Exception as exc:
             if time.monotonic() - started >= self.timeout_s:
                 _kill(container)
-                return collected(Status.TIMEOUT, f"the batch ran past {self.timeout_s:g}s", self._log(container))
-            return collected(Status.CRASHED, f"the container was lost while it ran ({_first_line(exc)}); "
-                                             "removed by another process?")
+                return batch.result(Status.TIMEOUT, f"the batch ran past {self.timeout_s:g}s", self._log(container))
+            return batch.result(Status.CRASHED, f"the container was lost while it ran ({_first_line(exc)}); "
+                                                "removed by another process?")
+        finally:
+            timer.cancel()
         try:
             container.reload()
             oom = bool(container.attrs.get("State", {}).get("OOMKilled"))
         except Exception as exc:
-            return collected(Status.CRASHED, f"the container (exit code {code}) was lost before it could be "
-                                             f"read ({_first_line(exc)}); removed by another process?")
+            return batch.result(Status.CRASHED, f"the container (exit code {code}) was lost before it could be "
+                                                f"read ({_first_line(exc)}); removed by another process?")
         if oom:
-            return collected(Status.CRASHED, f"the container was killed for memory (limit {self.memory})")
-        if code == 137:  # SIGKILL from outside: `docker kill`, `docker rm -f`, or its own timeout
-            if time.monotonic() - started >= self.timeout_s:
-                return collected(Status.TIMEOUT, f"the batch ran past {self.timeout_s:g}s", self._log(container))
-            return collected(Status.CRASHED, "the container was killed (exit code 137; by `docker kill` or "
-                                             "`docker rm -f`?)", self._log(container))
-        return collected(Status.CRASHED, f"the container exited with code {code}", self._log(container))
+            return batch.result(Status.CRASHED, f"the container was killed for memory (limit {self.memory})")
+        if code in (137, EXIT_DEADLINE) and time.monotonic() - started >= self.timeout_s:
+            return batch.result(Status.TIMEOUT, f"the batch ran past {self.timeout_s:g}s", self._log(container))
+        if code == 137:  # SIGKILL from outside: `docker kill` or `docker rm -f`
+            return batch.result(Status.CRASHED, "the container was killed (exit code 137; by `docker kill` or "
+                                                "`docker rm -f`?)", self._log(container))
+        if code == EXIT_NO_TENSORFLOW:
+            raise EnvironmentUnavailable(f"the image {self.image} has no TensorFlow ({self._log(container)[-200:]}): "
+                                         f"rebuild it with `lab envs build --rebuild {self.env}`")
+        return batch.result(Status.CRASHED, f"the container exited with code {code}", self._log(container))
 
     @staticmethod
-    def _log(container: Any) -> List[str]:
-        # Only the tail: a twin may print hundreds of MB.
+    def _log(container: Any) -> str:
+        # Only the tail of the guest's stderr: a twin may print hundreds of MB.
         try:
-            return str(container.logs(tail=LOG_LINES).decode(errors="replace")).strip().splitlines()
+            return str(container.logs(stdout=False, stderr=True, tail=LOG_LINES).decode(errors="replace"))
         except Exception:  # gone meanwhile: the message does without the log
-            return []
-
-
-def job_command(job: GuestJob) -> List[str]:
-    """A job's guest entry, with its request and results in the mounted /io."""
-    return ["python", "-m", job.module, "--request", "/io/request.json", "--out", "/io/results.jsonl"]
+            return ""
 
 
 class ImageEnvironment:
@@ -188,7 +172,6 @@ class ImageEnvironment:
         self.client = client
         self.tag = ""
         self.image_id = ""
-        self.freeze: List[str] = []
         self.size_bytes: Optional[int] = None
         self.build_s: Optional[float] = None
 
@@ -209,13 +192,9 @@ class ImageEnvironment:
     def identity(self) -> Optional[str]:
         return self.image_id or None
 
-    def run(self, trials: Sequence[Trial], shipment: Shipment, timeout_s: float) -> GuestRun:
-        return DockerRunner(self.spec, self.tag, self.client, timeout_s=timeout_s).run(trials, shipment)
-
-    def run_job(self, job: GuestJob, shipment: Shipment, timeout_s: float) -> None:
-        runner = DockerRunner(self.spec, self.tag, self.client, timeout_s=timeout_s,
-                              extra_environment={"MPLBACKEND": "Agg"})
-        runner.run([], shipment, job)
+    def run(self, batch: Batch, shipment: Shipment, timeout_s: float) -> GuestRun:
+        batch.host_facts["image"] = self.tag
+        return DockerRunner(self.spec, self.tag, self.client, timeout_s=timeout_s).run(batch, shipment)
 
     def stop(self) -> None:
         remove_leftovers(self.client, own=True)

@@ -9,16 +9,16 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional
 
 from lab.cache import cache_root
-from lab.environments.base import GuestJob, GuestRun, Note
+from lab.environments.base import Note
+from lab.environments.batch import Batch, GuestRun
 from lab.environments.declared import Env
-from lab.environments.process import check_interpreter, run_guest, run_job, stop_guests
+from lab.environments.process import check_interpreter, run_guest, stop_guests
 from lab.environments.shipment import Shipment
 from lab.errors import EnvironmentUnavailable
 from lab.locking import file_lock
-from lab.plan import Trial
 
 READY = ".lab-ready"  # written last: a venv without it was cut short and is made again
 
@@ -118,18 +118,11 @@ class InterpreterEnvironment:
     def identity(self) -> Optional[str]:
         return f"venv:{self.fingerprint()}" if self.venv else None
 
-    def run(self, trials: Sequence[Trial], shipment: Shipment, timeout_s: float) -> GuestRun:
+    def run(self, batch: Batch, shipment: Shipment, timeout_s: float) -> GuestRun:
         if self.venv is None:
             raise EnvironmentUnavailable(f"env {self.name} was not prepared")
         hint = f"remove {self.venv} and run again to remake it"
-        return run_guest(self.name, str(self.venv / "bin" / "python"), trials, shipment, timeout_s, hint,
-                         self.spec.environment)
-
-    def run_job(self, job: GuestJob, shipment: Shipment, timeout_s: float) -> None:
-        if self.venv is None:
-            raise EnvironmentUnavailable(f"env {self.name} was not prepared")
-        run_job(str(self.venv / "bin" / "python"), job, shipment, timeout_s,
-                f"remove {self.venv} and run again to remake it", self.spec.environment)
+        return run_guest(str(self.venv / "bin" / "python"), batch, shipment, timeout_s, hint, self.spec.environment)
 
     def stop(self) -> None:
         stop_guests()

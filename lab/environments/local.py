@@ -10,10 +10,10 @@ import subprocess
 import sys
 from typing import Any, Dict, List, Optional, Sequence
 
-from lab.environments.base import GuestJob, GuestRun, Note
-from lab.environments.process import check_interpreter, run_guest, run_job, stop_guests
+from lab.environments.base import Note
+from lab.environments.batch import Batch, GuestRun
+from lab.environments.process import check_interpreter, run_guest, stop_guests
 from lab.environments.shipment import Shipment
-from lab.plan import Trial
 
 LOCAL = "local"
 HOW = "pass --python PATH (or set LAB_PYTHON) to a Python that has TensorFlow"
@@ -128,13 +128,9 @@ class LocalEnvironment:
                              sort_keys=True)
         return "local:" + hashlib.sha256(payload.encode()).hexdigest()
 
-    def run(self, trials: Sequence[Trial], shipment: Shipment, timeout_s: float) -> GuestRun:
+    def run(self, batch: Batch, shipment: Shipment, timeout_s: float) -> GuestRun:
         hint = f"install it with '{self.python} -m pip install tensorflow-cpu==2.21.0' or {HOW}"
-        return run_guest(self.name, self.python, trials, shipment, timeout_s, hint)
-
-    def run_job(self, job: GuestJob, shipment: Shipment, timeout_s: float) -> None:
-        hint = f"install it with '{self.python} -m pip install tensorflow-cpu==2.21.0' or {HOW}"
-        run_job(self.python, job, shipment, timeout_s, hint)
+        return run_guest(self.python, batch, shipment, timeout_s, hint)
 
     def stop(self) -> None:
         stop_guests()

@@ -1,18 +1,25 @@
-"""Trials in a guest process on this machine: what the local and interpreter kinds share."""
+"""A guest process on this machine: what the local and interpreter kinds share.
+
+The guest's stdout is the channel its results come back on (a pipe: no path a job could open);
+its stderr goes to a log. The guest's launcher ends every descendant when its deadline passes,
+when it is asked to stop, and when this process dies; this side ends the launcher at the time
+limit, and its whole group if it does not go.
+"""
 
 from __future__ import annotations
 
 import os
+import selectors
 import signal
 import subprocess
 import threading
+import time
 from pathlib import Path
-from typing import IO, List, Mapping, Optional, Sequence, Set
+from typing import List, Mapping, Optional, Set
 
-from lab.environments.base import GuestJob, GuestRun
-from lab.environments.shipment import Shipment, collect, write_request
+from lab.environments.batch import Batch, GuestRun
+from lab.environments.shipment import Shipment
 from lab.errors import EnvironmentUnavailable
-from lab.plan import Trial
 from lab.record import Status
 from lab.scratch import scratch_dir
 
@@ -21,6 +28,11 @@ _running: Set[int] = set()
 _lock = threading.Lock()
 EXIT_NO_TENSORFLOW = 3  # lab.guest's code; kept here so the host never imports the guest's entry
 LOG_TAIL_BYTES = 64 << 10
+STOP_GRACE_S = 5.0
+"""How long the launcher has to end its descendants after SIGTERM, before its group is killed."""
+DEADLINE_MARGIN_S = 10.0
+"""The guest ends itself this long after the host's time limit: the host ends it first, but a host
+killed with -9 cannot."""
 
 
 def check_interpreter(python: str, how: str) -> None:
@@ -32,45 +44,23 @@ def check_interpreter(python: str, how: str) -> None:
         raise EnvironmentUnavailable(f"interpreter {python} is not an executable file: {how}")
 
 
+def tail_text(path: Path) -> str:
+    """The end of a log, read from its end only (a guest may print hundreds of MB)."""
+    try:
+        with path.open("rb") as handle:
+            handle.seek(max(0, path.stat().st_size - LOG_TAIL_BYTES))
+            return handle.read().decode(errors="replace")
+    except OSError:
+        return ""
+
+
 def tail_lines(path: Path, lines: int = 40) -> List[str]:
-    """The last lines of a log, read from its end only (a twin may print hundreds of MB)."""
-    if not path.exists():
-        return []
-    with path.open("rb") as handle:
-        handle.seek(max(0, path.stat().st_size - LOG_TAIL_BYTES))
-        text = handle.read().decode(errors="replace")
-    return text.strip().splitlines()[-lines:]
+    return tail_text(path).strip().splitlines()[-lines:]
 
 
 def log_tail(path: Path, lines: int = 3) -> str:
     """The last `lines` lines of a log, joined into one."""
     return " | ".join(tail_lines(path, lines))
-
-
-def run_guest(env: str, python: str, trials: Sequence[Trial], shipment: Shipment, timeout_s: float,
-              install_hint: str, extra_env: Optional[Mapping[str, str]] = None) -> GuestRun:
-    """Run a batch in ONE process of `python`: one TensorFlow import, and a TF abort cannot take
-    the CLI down. Records come back through a file, apart from TensorFlow's log noise."""
-    with scratch_dir(env) as tmp:
-        work = Path(tmp)
-        request, records, log, freeze = (work / n for n in ("request.json", "records.jsonl", "guest.log", "freeze.txt"))
-        write_request(request, trials, shipment)
-        variables = guest_variables(shipment, extra_env)
-        command = [python, "-m", "lab.guest", "--request", str(request), "--out", str(records), "--freeze", str(freeze)]
-        try:
-            with open(log, "wb") as log_file:
-                code = _run_group(command, log_file, variables, timeout_s, tmp)
-        except subprocess.TimeoutExpired:
-            return GuestRun(collect(env, trials, records, Status.TIMEOUT, f"the batch ran past {timeout_s:g}s",
-                                    log=tail_lines(log)).records)
-        except OSError as exc:
-            raise EnvironmentUnavailable(
-                f"interpreter {python} cannot be started ({exc.strerror}): {install_hint}") from None
-        installed = freeze.read_text().split() if freeze.exists() else []
-        if code == EXIT_NO_TENSORFLOW:
-            raise EnvironmentUnavailable(f"{python} has no TensorFlow ({log_tail(log, 1)}): {install_hint}")
-        detail = f"the environment's process exited with code {code}"
-        return GuestRun(collect(env, trials, records, Status.CRASHED, detail, log=tail_lines(log)).records, installed)
 
 
 def guest_variables(shipment: Shipment, extra_env: Optional[Mapping[str, str]] = None) -> dict:
@@ -82,51 +72,87 @@ def guest_variables(shipment: Shipment, extra_env: Optional[Mapping[str, str]] =
     # The container images set this too: oneDNN reorders float math, and records
     # should not depend on which environment ran them.
     variables.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    # Programs a job runs (a document's) draw no plots on a screen, and hash alike.
+    variables.setdefault("MPLBACKEND", "Agg")
+    variables.setdefault("PYTHONHASHSEED", "0")
     variables.update(extra_env or {})
     return variables
 
 
-def run_job(python: str, job: GuestJob, shipment: Shipment, timeout_s: float, install_hint: str,
-            extra_env: Optional[Mapping[str, str]] = None) -> None:
-    """A job's guest entry in ONE process of `python`, in a temporary folder, like run_guest."""
-    with scratch_dir("job") as tmp:
-        io = Path(tmp)
-        job.write(io)
-        # Programs a job runs (the verbatim runner's) draw no plots on a screen, and hash alike.
-        variables = {"MPLBACKEND": "Agg", "PYTHONHASHSEED": "0", **guest_variables(shipment, extra_env)}
-        command = [python, "-m", job.module, "--request", str(io / "request.json"), "--out", str(io / "results.jsonl")]
-        log = io / "guest.log"
+def run_guest(python: str, batch: Batch, shipment: Shipment, timeout_s: float, install_hint: str,
+              extra_env: Optional[Mapping[str, str]] = None) -> GuestRun:
+    """The batch in ONE guest process of `python`: one TensorFlow import, a child per job, and a
+    TensorFlow abort cannot take the CLI down."""
+    with scratch_dir(batch.env) as tmp:
+        work = Path(tmp)
+        request, log = work / "request.json", work / "guest.log"
+        batch.write(request, shipment.scenario_dirs, timeout_s)
+        command = [python, *batch.arguments(str(request), timeout_s + DEADLINE_MARGIN_S, os.getpid())]
         try:
             with open(log, "wb") as log_file:
-                code = _run_group(command, log_file, variables, timeout_s, tmp)
-        except subprocess.TimeoutExpired:
-            job.collect(io, Status.TIMEOUT, f"the batch ran past {timeout_s:g}s")
-            return
+                code = _run(command, batch, log_file.fileno(), guest_variables(shipment, extra_env), timeout_s, tmp)
         except OSError as exc:
             raise EnvironmentUnavailable(
                 f"interpreter {python} cannot be started ({exc.strerror}): {install_hint}") from None
+        if code is None:
+            return batch.result(Status.TIMEOUT, f"the batch ran past {timeout_s:g}s", tail_text(log))
         if code == EXIT_NO_TENSORFLOW:
             raise EnvironmentUnavailable(f"{python} has no TensorFlow ({log_tail(log, 1)}): {install_hint}")
-        job.collect(io, Status.CRASHED, f"the environment's process exited with code {code}: {log_tail(log)}")
+        return batch.result(Status.CRASHED, f"the environment's process exited with code {code}", tail_text(log))
 
 
-def _run_group(command: Sequence[str], log: IO[bytes], variables: Mapping[str, str], timeout_s: float,
-               cwd: str) -> int:
-    """Run the guest in a process group of its own and, past the timeout, kill the whole group:
-    a guest may start processes of its own (TensorFlow 1's eager twins run in a second one)."""
-    proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=dict(variables),
+def _run(command: List[str], batch: Batch, log: int, variables: Mapping[str, str], timeout_s: float,
+         cwd: str) -> Optional[int]:
+    """Run the guest in a session of its own, feed its channel to the batch; its exit code, or
+    None when it ran past `timeout_s` (then it and everything it started are ended)."""
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, env=dict(variables),
                             stdin=subprocess.DEVNULL, cwd=cwd, start_new_session=True)
     with _lock:
         _running.add(proc.pid)
+    deadline = time.monotonic() + timeout_s
     try:
-        return proc.wait(timeout=timeout_s)
-    except BaseException:  # the timeout, or Ctrl-C: nothing of the guest outlives the lab
-        _kill_group(proc.pid)
-        proc.wait()
+        assert proc.stdout is not None
+        channel = proc.stdout.fileno()
+        os.set_blocking(channel, False)
+        with selectors.DefaultSelector() as selector:
+            selector.register(channel, selectors.EVENT_READ)
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    _stop(proc)
+                    return None
+                if selector.select(min(left, 1.0)):
+                    try:
+                        data = os.read(channel, 1 << 20)
+                    except BlockingIOError:
+                        continue
+                    if not data:
+                        break
+                    batch.feed(data)
+        return proc.wait(timeout=max(1.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        _stop(proc)
+        return None
+    except BaseException:  # Ctrl-C: nothing of the guest outlives the lab
+        _stop(proc)
         raise
     finally:
+        if proc.stdout is not None:
+            proc.stdout.close()
         with _lock:
             _running.discard(proc.pid)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """SIGTERM to the launcher, which ends its descendants (new sessions included); its group is
+    killed if it has not gone after a grace period."""
+    try:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=STOP_GRACE_S)
+    except (subprocess.TimeoutExpired, OSError):
+        pass
+    _kill_group(proc.pid)
+    proc.wait()
 
 
 def _kill_group(pid: int) -> None:
@@ -137,9 +163,12 @@ def _kill_group(pid: int) -> None:
 
 
 def stop_guests() -> None:
-    """Kill every guest process group this lab process started (Ctrl-C): having a session of
-    their own, they do not get the terminal's interrupt. Their finished records are kept."""
+    """End every guest this lab process started (Ctrl-C, SIGTERM): having a session of their own,
+    they do not get the terminal's interrupt. Their finished records are kept."""
     with _lock:
         running = list(_running)
     for pid in running:
-        _kill_group(pid)
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except (ProcessLookupError, PermissionError):
+            pass

@@ -1,32 +1,24 @@
-"""What the lab ships into an environment, the request it sends, and the records it accepts back.
+"""What the lab ships into an environment: its guest code and the scenario modules.
 
 The shipment is `lab/__init__.py`, the `lab/guest/` package and the scenario folders' modules,
 copied into one folder: exactly that is on the guest's path, and its hash is the code part of
-every cache key. Back from the guest, the host takes only schema-valid results for trials it
-asked for, and builds each record from its own plan (environment, scenario, mode, seed).
+every cache key. What comes back is batch.py's to accept.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
-from lab.environments.guestlog import crash_message
-from lab.plan import Trial
-from lab.record import Record, Status, unfinished
-from lab.schemas import problem
 from lab.scratch import scratch_dir
 
 LAB_DIR = Path(__file__).resolve().parents[1]
 GUEST_DIR = LAB_DIR / "guest"
-# A guest's result line longer than this is refused unread: records are summaries, not dumps.
-MAX_RESULT_BYTES = 8 << 20
 
 
 def guest_files() -> List[Path]:
@@ -87,68 +79,3 @@ class Staged:
     def __exit__(self, *exc: Any) -> None:
         if self._tmp is not None:
             self._tmp.cleanup()
-
-
-def write_request(path: Path, trials: Sequence[Trial], shipment: Shipment) -> None:
-    """The guest's instructions: where scenarios live (in the shipment) and what to run, in order."""
-    request = {
-        "scenario_dirs": list(shipment.scenario_dirs),
-        "trials": [{"scenario": t.scenario, "mode": t.mode.value, "seed": t.seed} for t in trials],
-    }
-    path.write_text(json.dumps(request, indent=1))
-
-
-def _results(path: Path) -> Iterator[Tuple[int, Any]]:
-    """(line number, parsed JSON or None) for each line the guest wrote, reading a line at a time."""
-    if not path.exists():
-        return
-    with path.open("rb") as handle:
-        for number, raw in enumerate(handle, 1):
-            if len(raw) > MAX_RESULT_BYTES:
-                yield number, None
-                continue
-            try:
-                yield number, json.loads(raw)
-            except ValueError:
-                yield number, None  # a line cut short by a crash, or not JSON at all
-
-
-@dataclass(frozen=True)
-class Collected:
-    """The records of a batch, and how many lines the host refused."""
-
-    records: List[Record]
-    """One per trial, in trial order."""
-    refused: int
-    """Guest lines that were not a valid result for a trial asked for (or came twice)."""
-
-
-def collect(env: str, trials: Sequence[Trial], path: Path, missing: Status, why: str,
-            host_facts: Optional[Mapping[str, Any]] = None, log: Sequence[str] = ()) -> Collected:
-    """Read the guest's results; give each trial it did not finish a record saying why.
-
-    Nothing from the guest names a path or chooses a trial: a line counts only when it is
-    schema-valid, its index is a trial asked for and not answered yet, and its scenario and
-    mode are that trial's. Environment and seed come from the plan. `log`, the last lines of
-    the guest's output, names in the unfinished trials' message the trial that was running and
-    the cause.
-    """
-    done: Dict[int, Record] = {}
-    refused = 0
-    for _, data in _results(path):
-        index = data.get("trial") if isinstance(data, dict) else None
-        if (data is None or problem(data, "guest-result") or not isinstance(index, int)
-                or not 0 <= index < len(trials) or index in done
-                or (data["scenario"], data["mode"]) != (trials[index].scenario, trials[index].mode.value)):
-            refused += 1
-            continue
-        t = trials[index]
-        done[index] = Record(t.scenario, t.mode, env, t.seed, Status(data["status"]), data["observations"],
-                             data["error"], {**data["facts"], **(host_facts or {})}, float(data["duration_s"]))
-    if missing is not Status.NOT_RUN:  # it started: say which trial it was running, and why it stopped
-        why = crash_message(why, log, trials, [i for i in range(len(trials)) if i not in done])
-    if refused:
-        why = f"{why}; {refused} line(s) from the guest refused as invalid"
-    records = [done.get(i) or unfinished(t.scenario, t.mode, env, t.seed, missing, why, host_facts)
-               for i, t in enumerate(trials)]
-    return Collected(records, refused)

@@ -1,93 +1,175 @@
-"""The entry that runs inside an environment: `python -m lab.guest --request R --out RECORDS`.
+"""The entry that runs inside an environment: `python -m lab.guest --request R [--deadline S]`.
 
-It imports TensorFlow once, runs the requested trials in order, and writes one JSON line per
-trial, flushed at once, so a crash later keeps the finished ones. Standard library only (and
-TensorFlow), Python 3.7 and up.
+Two processes of lab code, then one child per job:
+- the launcher (this process) imports no TensorFlow: it holds the deadline, dies with the host
+  (`--host-pid`), and as a subreaper ends every descendant when the work ends, is cut short by
+  the deadline, or is asked to stop (SIGTERM, SIGHUP, SIGINT);
+- the worker imports TensorFlow once, then forks a child per job (lab/guest/server.py) and
+  writes the labelled results on stdout, the channel the host reads.
+Both are non-dumpable, so no job's child can reach the channel. Exit codes: 0 done, 2 a bad
+request, 3 no TensorFlow, 124 the deadline passed, 143 asked to stop.
+Standard library only (and TensorFlow in the worker), Python 3.7 and up.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import subprocess
+import os
+import signal
 import sys
+import tempfile
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
-from lab.guest.catalog import Mode, ScenarioError, load_scenarios
-from lab.guest.facts import environment_facts, installed_distributions
-from lab.guest.observe import exception_value
-from lab.guest.trial import STATUS_ERROR, run_trial
+from lab.guest import system
 
-EXIT_NO_TENSORFLOW = 3
 EXIT_BAD_REQUEST = 2
+EXIT_NO_TENSORFLOW = 3
+EXIT_DEADLINE = 124
+EXIT_STOPPED = 143
 
 
-def _line(index: int, result: Dict[str, Any]) -> str:
-    result = dict(result, trial=index)
-    try:
-        return json.dumps(result)
-    except (TypeError, ValueError) as exc:
-        # One value JSON cannot hold (an int of 5000 digits) fails this trial, not the batch.
-        failed = dict(result, status=STATUS_ERROR, observations={},
-                      error={"kind": "exception", "type": "UnserializableObservation",
-                             "message": "an observation could not be written as JSON: "
-                                        + exception_value(exc)["message"]})
-        return json.dumps(failed)
-
-
-def main(argv: List[str]) -> int:
+def _arguments(argv: List[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m lab.guest")
-    parser.add_argument("--request", required=True)
-    parser.add_argument("--out", required=True)
-    parser.add_argument("--freeze", help="also write the installed distributions here (for the manifest)")
-    parser.add_argument("--only-mode", choices=[m.value for m in Mode], help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    request = json.loads(Path(args.request).read_text())
-    # Scenario folders are named relative to the shipment: the folder holding this `lab`.
-    root = Path(__file__).resolve().parents[2]
+    parser.add_argument("--request", required=True, help="the request: scenario folders and jobs (JSON)")
+    parser.add_argument("--deadline", type=float, default=0.0, help="seconds after which every job is ended")
+    parser.add_argument("--host-pid", type=int, default=0, help="end everything when this process dies")
+    parser.add_argument("--parallel", type=int, default=1, help="jobs at once")
+    parser.add_argument("--freeze", action="store_true", help="also report the installed distributions")
+    return parser.parse_args(argv)
+
+
+def _end_everything(worker: int) -> None:
+    system.kill_group(worker)
+    system.end_strays()
+
+
+def launcher(argv: List[str]) -> int:
+    args = _arguments(argv)
+    system.not_dumpable()
+    if args.host_pid:
+        signal_on_parent_death(args.host_pid)
+    system.become_subreaper()
+    launcher_pid = os.getpid()
+    worker = os.fork()
+    if worker == 0:
+        os.setpgid(0, 0)
+        system.die_with_parent(launcher_pid)
+        code = EXIT_BAD_REQUEST
+        try:
+            code = work(args)
+        finally:
+            sys.stdout.flush()
+            os._exit(code)
+    stopped: List[int] = []
+
+    def stop(signum: int, frame: Any) -> None:
+        stopped.append(signum)
+        _end_everything(worker)
+
+    for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT, signal.SIGALRM):
+        signal.signal(signum, stop)
+    if args.deadline > 0:
+        signal.setitimer(signal.ITIMER_REAL, args.deadline)
+    status = 0
+    while True:
+        try:
+            _, status = os.waitpid(worker, 0)
+            break
+        except ChildProcessError:
+            break
+        except InterruptedError:
+            continue
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    system.end_strays()
+    if stopped:
+        return EXIT_DEADLINE if stopped[0] == signal.SIGALRM else EXIT_STOPPED
+    if os.WIFSIGNALED(status):
+        return 128 + os.WTERMSIG(status)
+    return os.WEXITSTATUS(status)
+
+
+def signal_on_parent_death(host_pid: int) -> None:
+    """The host's death as a SIGTERM to this process (and at once if the host is already gone):
+    not SIGKILL, so that this process ends its descendants before it goes."""
+    system._prctl(system.PR_SET_PDEATHSIG, int(signal.SIGTERM))
+    if os.getppid() != host_pid:
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _channel() -> Any:
+    """The channel to the host is the stdout this process was given; fd 1 itself then points at
+    stderr, so whatever TensorFlow or a library prints cannot corrupt it."""
+    channel = os.dup(1)
+    os.dup2(2, 1)
+    return os.fdopen(channel, "wb")
+
+
+def work(args: argparse.Namespace) -> int:
+    from lab.guest.catalog import ScenarioError, load_scenarios
+    from lab.guest.server import Server
+
+    out = _channel()
+    request: Dict[str, Any] = json.loads(Path(args.request).read_text())
+    jobs: List[Dict[str, Any]] = request["jobs"]
+    trials = [j for j in jobs if j.get("kind") == "trial"]
+    scenarios = {}
+    if trials:
+        # Scenario folders are named relative to the shipment: the folder holding this `lab`.
+        root = Path(__file__).resolve().parents[2]
+        try:
+            scenarios = load_scenarios([root / d for d in request["scenario_dirs"]])
+        except ScenarioError as exc:
+            print(f"lab-guest: {exc}", file=sys.stderr)
+            return EXIT_BAD_REQUEST
+        unknown = sorted({t["scenario"] for t in trials} - set(scenarios))
+        if unknown:
+            print(f"lab-guest: unknown scenario {unknown[0]!r}", file=sys.stderr)
+            return EXIT_BAD_REQUEST
+    tf = _tensorflow()
+    if tf is None:
+        return EXIT_NO_TENSORFLOW
+    from lab.guest.facts import environment_facts, installed_distributions
+    from lab.guest.jobs import program_child, trial_child
+
+    facts = environment_facts(tf)  # also imports Keras here, once, rather than in every child
+    out.write(json.dumps({"facts": facts}).encode() + b"\n")
+    if args.freeze:
+        out.write(json.dumps({"freeze": installed_distributions()}).encode() + b"\n")
+    out.flush()
+    system.become_subreaper()
+    system.not_dumpable()
+    children = {"trial": trial_child(tf, scenarios, facts),
+                "program": program_child(str(request.get("isolation", "fork")))}
+
+    def child(spec: Dict[str, Any], fd: int, folder: str) -> None:
+        out.close()  # the channel is the worker's alone
+        children[spec["kind"]](spec, fd, folder)
+
+    default_timeout = float(request.get("job_timeout_s") or 3600)
+    # Under the guest's own folder (the host's scratch folder, or a container's /tmp), which the
+    # host removes even when this process is killed before it can.
+    with tempfile.TemporaryDirectory(prefix="lab-jobs-", dir=os.getcwd()) as folder:
+        Server(child, out, folder, args.parallel).serve(
+            jobs, lambda spec: float(spec.get("timeout_s") or default_timeout))
+    out.write(b'{"done": true}\n')
+    out.flush()
+    return 0
+
+
+def _tensorflow() -> Optional[Any]:
     try:
-        scenarios = load_scenarios([root / d for d in request["scenario_dirs"]])
-    except ScenarioError as exc:
-        print(f"lab-guest: {exc}", file=sys.stderr)
-        return EXIT_BAD_REQUEST
+        import numpy  # noqa: F401  (warm, like TensorFlow: every child starts with both loaded)
+    except ImportError:  # it comes with TensorFlow; a stand-in for tests may lack it
+        pass
     try:
         import tensorflow as tf
     except Exception as exc:
         print(f"lab-guest: cannot import tensorflow: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return EXIT_NO_TENSORFLOW
-    # TensorFlow 1 starts in graph mode and can switch to eager execution once, before any
-    # graph exists: its eager twins run in a second process of this entry that switches first.
-    one_mode_per_process = tf.__version__.startswith("1.")
-    if one_mode_per_process and args.only_mode == Mode.EAGER.value:
-        tf.compat.v1.enable_eager_execution()
-    tf.config.threading.set_inter_op_parallelism_threads(1)
-    tf.config.threading.set_intra_op_parallelism_threads(1)
-    if args.freeze:
-        Path(args.freeze).write_text("\n".join(installed_distributions()) + "\n")
-    facts = environment_facts(tf)
-    elsewhere = []
-    with open(args.out, "a") as out:
-        for index, trial in enumerate(request["trials"]):
-            if trial["scenario"] not in scenarios:
-                print(f"lab-guest: unknown scenario {trial['scenario']!r}", file=sys.stderr)
-                return EXIT_BAD_REQUEST
-            if args.only_mode and trial["mode"] != args.only_mode:
-                continue
-            if one_mode_per_process and not args.only_mode and trial["mode"] == Mode.EAGER.value:
-                elsewhere.append(index)
-                continue
-            # Before each trial, so the host can name the trial a dying process was running.
-            print(f"lab-guest: running {trial['scenario']}[{trial['mode']}]", file=sys.stderr, flush=True)
-            result = run_trial(tf, scenarios[trial["scenario"]], Mode(trial["mode"]), int(trial["seed"]), facts)
-            out.write(_line(index, result) + "\n")
-            out.flush()
-    if elsewhere:
-        # Results carry their trial's index, so the host reads them in any order.
-        return subprocess.call([sys.executable, "-m", "lab.guest", "--request", args.request, "--out", args.out,
-                                "--only-mode", Mode.EAGER.value])
-    return 0
+        return None
+    return tf
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(launcher(sys.argv[1:]))

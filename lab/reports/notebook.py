@@ -54,8 +54,8 @@ def _outcome_row(o: Any) -> str:
     told = f"{error.get('type', '')}: {error.get('message', '')}" if error else (o.why or "")
     printed = clip(o.stdout.strip().replace("\n", " | "), 160)
     verdict = {"ran": "holds", "raised": "refuted", "syntax_error": "refuted", "crashed": "unfinished",
-               "timeout": "unfinished", "not_run": "unfinished"}.get(o.status, "na")
-    status = f"{o.status} {o.match}".strip()
+               "timeout": "unfinished", "not_run": "unfinished"}.get(o.word, "na")
+    status = f"{o.word} {o.match}".strip()
     return (f"<tr><td>{escape(o.document)}</td><td>{o.block}</td><td>{o.line}</td><td>{escape(o.variant)}</td>"
             f'<td>{escape(o.env)}</td><td class="v-{verdict}">{escape(status)}</td>'
             f"<td>{escape(printed)}</td><td>{escape(clip(told, 200))}</td></tr>")

@@ -17,12 +17,12 @@ LINE_WIDTH = 200
 def cell(o: Outcome) -> str:
     """'ran', 'ran~' (prints other numbers each run), 'ran=' / 'ran!=' (against shown output), the
     exception's type for a raise, 'timeout', 'crashed', 'fragment', 'n/a', 'not run'."""
-    if o.status == "ran":
+    if o.word == "ran":
         mark = {"matches": "=", "differs": "!="}.get(o.match, "")
         return "ran" + ("~" if o.deterministic is False else "") + mark
-    if o.status == "raised":
+    if o.word == "raised":
         return str((o.error or {}).get("type", "raised"))
-    return SHORT.get(o.status, o.status)
+    return SHORT.get(o.word, o.word)
 
 
 def _short_doc(name: str) -> str:
@@ -49,7 +49,7 @@ def drift(outcomes: Sequence[Outcome]) -> List[str]:
     """Where a block's outcome in one variant changes between environments: runs in one, raises in another."""
     groups: Dict[Tuple[str, int, str], List[Outcome]] = {}
     for o in outcomes:
-        if o.status not in ("fragment", "unavailable", "not_run"):
+        if o.word not in ("fragment", "unavailable", "not_run"):
             groups.setdefault((o.document, o.block, o.variant), []).append(o)
     lines = []
     for (doc, block, variant), mine in groups.items():
@@ -67,9 +67,9 @@ def rescues(outcomes: Sequence[Outcome]) -> List[str]:
     for (doc, block), cells in _rows(outcomes).items():
         for env in dict.fromkeys(e for e, _ in cells):
             written = cells.get((env, "as-written"))
-            if written is None or written.status == "ran" or written.status not in ("raised", "syntax_error"):
+            if written is None or written.word == "ran" or written.word not in ("raised", "syntax_error"):
                 continue
-            ran = [v for (e, v), o in cells.items() if e == env and v != "as-written" and o.status == "ran"]
+            ran = [v for (e, v), o in cells.items() if e == env and v != "as-written" and o.word == "ran"]
             if ran:
                 lines.append(f"{doc}#{block} in {env}: {cell(written)} as written, runs with {', '.join(ran)}")
     return lines
@@ -78,10 +78,10 @@ def rescues(outcomes: Sequence[Outcome]) -> List[str]:
 def _errors(outcomes: Sequence[Outcome]) -> List[str]:
     lines = []
     for o in outcomes:
-        if o.status in ("raised", "syntax_error", "timeout", "crashed", "not_run") and (o.error or o.why):
+        if o.word in ("raised", "syntax_error", "timeout", "crashed", "not_run") and (o.error or o.why):
             err = o.error or {}
             where = f" (block line {err['line']}, document line {o.line + err['line'] - 1})" if err.get("line") else ""
-            lines.append(f"{o.document}#{o.block} {o.variant} {o.env}: {err.get('type', o.status)}: "
+            lines.append(f"{o.document}#{o.block} {o.variant} {o.env}: {err.get('type', o.word)}: "
                          f"{err.get('message', o.why)}{where}")
     return lines
 
@@ -159,7 +159,7 @@ def markdown(outcomes: Sequence[Outcome], judgements: Sequence[BlockJudgement] =
                            ("Blocks that raise as written and run in another variant", rescues(outcomes)),
                            ("Errors", _errors(outcomes)),
                            ("Fragments", [f"{o.document}#{o.block}: missing {', '.join(o.missing)}"
-                                          for o in outcomes if o.status == "fragment" and o.variant == "as-written"
+                                          for o in outcomes if o.word == "fragment" and o.variant == "as-written"
                                           and o.env == outcomes[0].env]),
                            ("Against the output the document shows",
                             [f"{o.document}#{o.block} {o.variant} {o.env}: {o.match}: {o.match_detail}"

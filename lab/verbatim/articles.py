@@ -37,7 +37,7 @@ def _claim(document: str, block: int, text: str, check: Any, quote: str = "", ne
 
 
 def _runs(document: str, block: int) -> BlockClaim:
-    return _claim(document, block, "the example's code runs", lambda o: o.status == "ran", needs_run=False)
+    return _claim(document, block, "the example's code runs", lambda o: o.ran, needs_run=False)
 
 
 CLAIMS: List[BlockClaim] = [
@@ -50,7 +50,7 @@ CLAIMS: List[BlockClaim] = [
            lambda o: all(not close(v, 1.0) for v in o.value("Weight Value"))),
     *(_runs(A001, b) for b in (1, 2, 3, 4, 5, 6)),
     _claim(A001, 1, "tf.Variable(name=...) without an initial value declares a variable holding garbage values",
-           lambda o: o.status == "ran", needs_run=False),
+           lambda o: o.ran, needs_run=False),
     *(_runs(A002, b) for b in (1, 2, 3)),
     _claim(A002, 1, "the second initialization does not change the value",
            lambda o: close(_first(o, "Value after second init"), _first(o, "Value after first init"))),

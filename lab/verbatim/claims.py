@@ -14,8 +14,6 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 from lab.verbatim.outcome import Outcome
 from lab.verdict import Verdict
 
-FINISHED = ("ran", "raised", "syntax_error", "timeout", "crashed")
-
 
 @dataclass(frozen=True)
 class BlockClaim:
@@ -63,7 +61,7 @@ def seeds_dir() -> Path:
 
 
 def _evidence(outcome: Outcome) -> Dict[str, Any]:
-    evidence: Dict[str, Any] = {"status": outcome.status}
+    evidence: Dict[str, Any] = {"status": outcome.word}
     if outcome.error:
         evidence["error"] = f"{outcome.error.get('type')}: {outcome.error.get('message', '')}"[:200]
     if outcome.values:
@@ -79,12 +77,12 @@ def judge_one(number: int, claim: BlockClaim, outcome: Outcome) -> BlockJudgemen
     if outcome.digest != claim.digest:
         return judged(Verdict.INCONCLUSIVE, f"the block's text changed (hash {outcome.digest}, the claim was "
                                             f"written for {claim.digest}): review the claim")
-    if outcome.status not in FINISHED:
+    if not outcome.ended:
         detail = ", ".join(outcome.missing) if outcome.missing else outcome.why
-        return judged(Verdict.INCONCLUSIVE, f"the block is {outcome.status}" + (f": {detail}" if detail else ""))
-    if claim.needs_run and outcome.status != "ran":
+        return judged(Verdict.INCONCLUSIVE, f"the block is {outcome.word}" + (f": {detail}" if detail else ""))
+    if claim.needs_run and not outcome.ran:
         err = outcome.error or {}
-        return judged(Verdict.INCONCLUSIVE, f"the block {outcome.status}: {err.get('type', '')}: "
+        return judged(Verdict.INCONCLUSIVE, f"the block {outcome.word}: {err.get('type', '')}: "
                                             f"{err.get('message', '')}"[:200])
     try:
         result = claim.check(outcome)

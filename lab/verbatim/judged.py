@@ -37,8 +37,7 @@ class VerbatimRun:
 
     def failed(self) -> List[Any]:
         """The outcomes of programs that did not run to the end (raised, syntax error, timeout, crashed, not run)."""
-        return [o for o in self.result.outcomes if o.status in ("raised", "syntax_error", "timeout", "crashed",
-                                                                "not_run")]
+        return [o for o in self.result.outcomes if o.failed]
 
     def _repr_html_(self) -> str:
         from lab.reports.notebook import verbatim_html

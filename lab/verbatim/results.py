@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Mapping, Sequence, Tuple
 
 from lab.errors import UsageError
 from lab.verbatim.claims import BlockJudgement
-from lab.verbatim.outcome import STATUSES, Outcome
+from lab.verbatim.outcome import Outcome
 
 FILE = "verbatim.json"
 FORMAT = 1
@@ -37,8 +37,6 @@ def read(folder: Path) -> Tuple[List[Outcome], Dict[str, Any]]:
         outcomes = [Outcome.from_dict(o) for o in data["outcomes"]]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise UsageError(f"{folder}: not a readable verbatim results folder ({str(exc)[:120]})") from None
-    if any(o.status not in STATUSES for o in outcomes):
-        raise UsageError(f"{folder}/{FILE}: an outcome has an unknown status")
     return outcomes, dict(data.get("meta") or {})
 
 

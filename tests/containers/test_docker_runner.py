@@ -6,10 +6,12 @@ import os
 
 import pytest
 
+from lab.environments.batch import Batch
 from lab.environments.declared import get_env
 from lab.environments.image import LABEL, OWNER_LABEL, DockerRunner
 from lab.environments.images import build_image
 from lab.environments.shipment import Staged
+from lab.jobs import Kinds
 from lab.plan import Trial
 from lab.scenario import DEFAULT_SCENARIO_DIR, Mode
 from tests.conftest import FIXTURE_SCENARIOS
@@ -24,7 +26,7 @@ def image(docker_client) -> str:
     return build_image(get_env(ENV), docker_client).tag
 
 
-class Batch:
+class Probe:
     """A DockerRunner over a shipment staged from `scenario_dirs`, as the image kind runs it."""
 
     def __init__(self, client, image, scenario_dirs=(FIXTURE_SCENARIOS,), timeout_s=300, **kwargs) -> None:
@@ -34,13 +36,13 @@ class Batch:
 
     def run(self, trials):
         with Staged(self.scenario_dirs) as shipment:
-            ran = self.runner.run(trials, shipment)
+            ran = self.runner.run(Batch(ENV, trials, Kinds({}), {"image": self.runner.image}), shipment)
         self.freeze = ran.freeze
         return ran.records
 
 
-def runner(client, image, **kwargs) -> Batch:
-    return Batch(client, image, **kwargs)
+def runner(client, image, **kwargs) -> Probe:
+    return Probe(client, image, **kwargs)
 
 
 def lab_containers(client) -> list:
@@ -70,7 +72,7 @@ def test_a_container_that_exits_non_zero_keeps_the_finished_records(docker_clien
     trials = [Trial("fixture-assign", Mode.EAGER, 1), Trial("fixture-crash", Mode.GRAPH, 1)]
     records = runner(docker_client, image, extra_environment={"LAB_TEST_CRASH": "1"}).run(trials)
     assert [r.status for r in records] == ["ok", "crashed"]
-    assert "exited with code 134" in records[1].error["message"]
+    assert "the trial's process exited with code 134" in records[1].error["message"]
     assert not lab_containers(docker_client)
 
 
@@ -85,7 +87,7 @@ def test_a_container_killed_for_memory_says_so(docker_client, image) -> None:
     trials = [Trial("fixture-assign", Mode.EAGER, 1), Trial("fixture-alloc", Mode.GRAPH, 1)]
     records = runner(docker_client, image, memory="1g", extra_environment={"LAB_TEST_ALLOC_MB": "3000"}).run(trials)
     assert [r.status for r in records] == ["ok", "crashed"]
-    assert "killed for memory (limit 1g)" in records[1].error["message"]
+    assert "killed by SIGKILL (out of memory" in records[1].error["message"]
     assert not lab_containers(docker_client)
 
 

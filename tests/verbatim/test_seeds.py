@@ -35,7 +35,7 @@ def outcomes() -> dict:
 
 def status(outcomes: dict, doc: str, block: int, variant: str, env: str) -> str:
     o = outcomes["by"][(doc, block, variant, env)]
-    return o.status if o.status != "raised" else f"raised {o.error['type']}"
+    return o.word if o.word != "raised" else f"raised {o.error['type']}"
 
 
 def test_the_claims_name_the_blocks_as_the_articles_have_them_now() -> None:
@@ -47,7 +47,7 @@ def test_article_002_is_tf1_code_that_raises_on_tf2_and_runs_with_the_shim(outco
     for block, missing in ((1, "global_variables_initializer"), (2, "global_variables_initializer"),
                            (3, "random_normal")):
         o = outcomes["by"][(A002, block, "as-written", "local")]
-        assert (o.status, o.error["type"]) == ("raised", "AttributeError")
+        assert (o.word, o.error["type"]) == ("raised", "AttributeError")
         assert o.error["message"] == f"module 'tensorflow' has no attribute '{missing}'"
         assert status(outcomes, A002, block, "compat-shim", "local") == "ran"
     shimmed = outcomes["by"][(A002, 1, "compat-shim", "local")]
@@ -75,7 +75,7 @@ def test_the_other_articles_outcomes_on_tf2(outcomes: dict) -> None:
     # The uninitialized variable raises instead of holding garbage; the later fragments lack input_dim.
     assert status(outcomes, A001, 1, "as-written", "local") == "raised ValueError"
     fragment = outcomes["by"][(A001, 2, "as-written", "local")]
-    assert fragment.status == "fragment" and fragment.missing == ("input_dim", "output_dim")
+    assert fragment.word == "fragment" and fragment.missing == ("input_dim", "output_dim")
     assert status(outcomes, A001, 6, "as-written", "local") == "ran"
     assert status(outcomes, A003, 1, "as-written", "local") == "ran"
     static = outcomes["by"][(A004, 1, "as-written", "local")]

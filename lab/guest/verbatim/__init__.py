@@ -1,6 +1,7 @@
-"""The verbatim runner inside an environment: an article's program run as written, in a fresh state.
+"""A document's program inside an environment: run as written, in a fresh child of the warm worker.
 
-`python -m lab.guest.verbatim --request R --out RESULTS` imports TensorFlow once, then runs each
-requested program in a child forked from that warm process (or, with isolation 'process', in a
-new interpreter), and writes one JSON line per program. Standard library only, Python 3.7 and up.
+`child.py` runs one program in the current process (a forked child, or with isolation 'process'
+a new interpreter) and `upgrade.py` runs TensorFlow's tf_upgrade_v2 over program texts. The fork
+server itself is the guest's, shared with the trials (lab/guest/server.py). Standard library
+only, Python 3.7 and up.
 """

@@ -1,0 +1,71 @@
+"""What a job's child does, per job kind: a scenario's twin (a trial) or a document's program.
+
+Each function runs in a freshly forked child of the warm worker and ends it (os._exit): the
+child's result goes through its own pipe as one line of ASCII JSON, its prints through the
+pipes the worker gave it as stdout and stderr, and nothing of the worker's state is the child's
+to clean up.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any, Callable, Dict, Mapping
+
+from lab.guest.catalog import Mode, Scenario
+from lab.guest.observe import exception_value
+from lab.guest.trial import STATUS_ERROR, run_trial
+
+
+def send(fd: int, result: Dict[str, Any]) -> None:
+    """The child's result through its pipe, then the child is gone."""
+    try:
+        data = json.dumps(result).encode()
+    except (TypeError, ValueError) as exc:
+        # One value JSON cannot hold (an int of 5000 digits) fails this job, not the batch.
+        data = json.dumps(dict(result, status=STATUS_ERROR, observations={},
+                               error={"kind": "exception", "type": "UnserializableObservation",
+                                      "message": "an observation could not be written as JSON: "
+                                                 + exception_value(exc)["message"]})).encode()
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+    os.close(fd)
+
+
+def trial_child(tf: Any, scenarios: Mapping[str, Scenario], facts: Dict[str, Any],
+                ) -> Callable[[Dict[str, Any], int, str], None]:
+    """A trial's child: one twin with fresh state, on one thread. TensorFlow 1 starts in graph mode
+    and can switch to eager execution once, before anything touched its context: the worker did
+    not (not even the thread settings, which TensorFlow 1 keeps in that context), so an eager
+    child switches first."""
+    one_mode_per_process = tf.__version__.startswith("1.")
+
+    def run(spec: Dict[str, Any], fd: int, folder: str) -> None:
+        os.chdir(folder)  # what a twin writes (a checkpoint) is its own, and gone with its job
+        mode = Mode(spec["mode"])
+        if one_mode_per_process and mode is Mode.EAGER:
+            tf.compat.v1.enable_eager_execution()
+        tf.config.threading.set_inter_op_parallelism_threads(1)
+        tf.config.threading.set_intra_op_parallelism_threads(1)
+        send(fd, run_trial(tf, scenarios[spec["scenario"]], mode, int(spec["seed"]), facts))
+        os._exit(0)
+
+    return run
+
+
+def program_child(isolation: str) -> Callable[[Dict[str, Any], int, str], None]:
+    """A program's child: the program as a script's __main__ in its folder ('fork'), or a new
+    interpreter that does the same ('process', the way to prove a forked child changes nothing)."""
+    from lab.guest.verbatim.child import execute, write_program
+
+    def run(spec: Dict[str, Any], fd: int, folder: str) -> None:
+        path = write_program(spec["text"], folder)
+        if isolation == "process":
+            os.set_inheritable(fd, True)
+            os.execv(sys.executable, [sys.executable, "-m", "lab.guest.verbatim.child", path, folder, str(fd)])
+        send(fd, execute(path, folder))
+        os._exit(0)
+
+    return run

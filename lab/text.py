@@ -1,0 +1,21 @@
+"""Text from an environment made safe to show: no control characters, bounded in length."""
+
+from __future__ import annotations
+
+import re
+
+# C0 and C1 controls and DEL, but tab and newline: an escape sequence from a guest must not
+# retitle a terminal, move its cursor or make an XML file invalid.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+
+
+def printable(text: str, limit: int = 0, one_line: bool = False) -> str:
+    """`text` with every control character shown as `\\xNN` (tab and newline kept, or newlines as
+    ' | ' with `one_line`), cut to `limit` characters when `limit` is given."""
+    text = _SURROGATES.sub("\ufffd", _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text)))
+    if one_line:
+        text = " | ".join(part for part in text.splitlines() if part.strip())
+    if limit and len(text) > limit:
+        text = text[:limit - 3] + "..."
+    return text
