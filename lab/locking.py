@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import IO, Any, Callable, Iterator
+
+from lab.errors import EnvironmentUnavailable
 
 
 @contextmanager
 def file_lock(path: Path, on_wait: Callable[[], None] = lambda: None) -> Iterator[None]:
-    """Hold an exclusive lock on `path` (created if missing); `on_wait` runs once if we must wait."""
+    """Hold an exclusive lock on `path` (created if missing); `on_wait` runs once if we must wait.
+
+    fcntl.flock: on a local disk it holds among the host's processes; on NFS, Linux emulates it
+    with a POSIX lock on the whole file, which the server holds among hosts too (not on a mount
+    made with `nolock`: there it holds on one host only)."""
     try:
         import fcntl
     except ImportError:  # not POSIX: no lock, at worst a duplicate build
@@ -17,9 +23,20 @@ def file_lock(path: Path, on_wait: Callable[[], None] = lambda: None) -> Iterato
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        if not _flock(fcntl, handle, path, fcntl.LOCK_EX | fcntl.LOCK_NB):
             on_wait()
-            fcntl.flock(handle, fcntl.LOCK_EX)
+            _flock(fcntl, handle, path, fcntl.LOCK_EX)
         yield  # closing the file releases the lock
+
+
+def _flock(fcntl: Any, handle: IO[str], path: Path, flags: int) -> bool:
+    """True when the lock is taken, False when another process holds it (LOCK_NB only)."""
+    try:
+        fcntl.flock(handle, flags)
+    except BlockingIOError:
+        return False
+    except OSError as exc:  # ENOLCK, EOPNOTSUPP: a filesystem (or NFS mount) without locks
+        raise EnvironmentUnavailable(
+            f"cannot lock {path} ({exc.strerror or exc}): its filesystem offers no file locks, which lab needs "
+            "to make venvs and images one process at a time; set LAB_CACHE_DIR to a folder on a local disk") from None
+    return True

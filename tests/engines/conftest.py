@@ -8,6 +8,8 @@ import subprocess
 
 import pytest
 
+from tests.containers.conftest import docker_client  # noqa: F401 (a fixture: the Kubernetes example's image)
+
 START = "sudo containers/start-slurm.sh starts a one-machine cluster"
 
 
