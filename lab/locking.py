@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, Callable, Iterator
+from typing import Callable, Iterator
 
 from lab.errors import EnvironmentUnavailable
 
@@ -23,20 +23,14 @@ def file_lock(path: Path, on_wait: Callable[[], None] = lambda: None) -> Iterato
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w") as handle:
-        if not _flock(fcntl, handle, path, fcntl.LOCK_EX | fcntl.LOCK_NB):
-            on_wait()
-            _flock(fcntl, handle, path, fcntl.LOCK_EX)
+        try:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                on_wait()
+                fcntl.flock(handle, fcntl.LOCK_EX)
+        except OSError as exc:  # ENOLCK, EOPNOTSUPP: a filesystem (or an NFS mount) without locks
+            raise EnvironmentUnavailable(
+                f"cannot lock {path} ({exc.strerror or exc}): its filesystem offers no file locks, which lab needs to "
+                "make venvs and images one process at a time; set LAB_CACHE_DIR to a folder on a local disk") from None
         yield  # closing the file releases the lock
-
-
-def _flock(fcntl: Any, handle: IO[str], path: Path, flags: int) -> bool:
-    """True when the lock is taken, False when another process holds it (LOCK_NB only)."""
-    try:
-        fcntl.flock(handle, flags)
-    except BlockingIOError:
-        return False
-    except OSError as exc:  # ENOLCK, EOPNOTSUPP: a filesystem (or NFS mount) without locks
-        raise EnvironmentUnavailable(
-            f"cannot lock {path} ({exc.strerror or exc}): its filesystem offers no file locks, which lab needs "
-            "to make venvs and images one process at a time; set LAB_CACHE_DIR to a folder on a local disk") from None
-    return True
