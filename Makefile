@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: setup run test lint typecheck pytest images compare-all baseline bench lock clean
+.PHONY: setup run test lint typecheck pytest images shard-image compare-all baseline bench lock clean
 
 setup: $(STAMP)
 
@@ -36,6 +36,11 @@ pytest: setup
 ## The container matrix (needs Docker: `sudo containers/start-docker.sh` starts it).
 images: setup
 	$(BIN)/lab envs build
+
+## The image of the Kubernetes example (examples/engines/): lab and a venv per env of ENVS (default
+## tf2.12 tf2.15 tf2.21), from the same locks and wheels as their images; tagged lab-shard:latest.
+shard-image: setup
+	$(BIN)/python containers/shard_image.py $(ENVS) $(ARGS)
 
 ## Every scenario x both modes x every matrix env; results in results/<time>/.
 compare-all: setup

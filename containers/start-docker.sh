@@ -10,15 +10,8 @@ if [ "$(id -u)" != 0 ]; then
     echo "start-docker.sh: run as root (sudo containers/start-docker.sh)" >&2; exit 1
 fi
 
-missing=""
-command -v dockerd >/dev/null 2>&1 || missing="$missing docker.io"
 # debootstrap builds the offline base image when no registry serves python:<v>-slim.
-command -v debootstrap >/dev/null 2>&1 || missing="$missing debootstrap"
-if [ -n "$missing" ]; then
-    echo "installing:$missing"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing
-fi
+sh "$(dirname "$0")/apt-missing.sh" dockerd=docker.io debootstrap=debootstrap
 
 if docker info >/dev/null 2>&1; then
     echo "docker daemon already answers"; exit 0
