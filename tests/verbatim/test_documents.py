@@ -74,14 +74,17 @@ def test_markdown_blocks_keep_headings_lines_and_the_output_shown_after_them(tmp
     assert len(doc.blocks) == 4  # the bare `[1 2 3]` is shown output, not code
 
 
-def test_a_notebook_gives_a_block_per_code_cell_with_its_stored_stdout(tmp_path: Path) -> None:
+def test_a_notebook_gives_a_block_per_code_cell_numbered_as_jupyter_lists_its_cells(tmp_path: Path) -> None:
+    # Issue 22: a shell-only cell is a block too (kind 'shell'), and `cell` is the 1-based position
+    # among every cell, markdown ones included (it was 0-based and shell cells were left out).
     cells = [{"cell_type": "markdown", "source": ["# Example 1: nb\n"]},
              {"cell_type": "code", "source": ["!pip install x\n"], "outputs": []},
              {"cell_type": "code", "source": ["print('v:', 1.5)\n"],
               "outputs": [{"output_type": "stream", "name": "stdout", "text": ["v: 1.5\n"]}]}]
     doc = read_document(write(tmp_path, "n.ipynb", json.dumps({"cells": cells, "nbformat": 4})))
-    assert [(b.index, b.cell, b.heading, b.expected) for b in doc.blocks] == [(1, 2, "Example 1: nb", "v: 1.5\n")]
-    assert doc.shell == ("!pip install x",)
+    assert [(b.index, b.cell, b.kind, b.heading, b.expected) for b in doc.blocks] == [
+        (1, 2, "shell", "Example 1: nb", None), (2, 3, "code", "Example 1: nb", "v: 1.5\n")]
+    assert doc.blocks[0].skipped == ("!pip install x",) and doc.shell == ("!pip install x",)
 
 
 def test_a_script_is_one_block_or_one_per_cell_marker(tmp_path: Path) -> None:
