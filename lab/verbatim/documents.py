@@ -27,6 +27,7 @@ OUTPUT_LANGS = {"", "text", "output", "none", "plaintext", "txt", "out"}
 _FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([\w+.-]*)")
 _HEADING = re.compile(r"^\s{0,3}(?:#{1,6}\s+(.+?)\s*#*\s*$|\*\*(.+?)\*\*:?\s*$)")
 _OUTPUT_WORDS = re.compile(r"\b(output|outputs|prints?|printed|result|results)\b\s*:?\s*$", re.IGNORECASE)
+_PROSE_CELL = re.compile(r"^# %%.*\[(?:markdown|md|raw)\]")  # jupytext's percent format
 SHELL_LINE = re.compile(r"^\s*(?:!|%|\$ )")  # !pip, %matplotlib, $ pip
 
 
@@ -287,8 +288,8 @@ def _script(name: str, path: Path, text: str) -> Document:
     for k, start in enumerate(starts):
         end = starts[k + 1] if k + 1 < len(starts) else len(lines)
         part = lines[start:end]
-        if not any(x.strip() and not x.startswith("# %%") for x in part):
-            continue
+        if not any(x.strip() and not x.startswith("# %%") for x in part) or _PROSE_CELL.match(part[0]):
+            continue  # nothing in it, or a `# %% [markdown]` cell: prose in comments
         code, skipped, kind = _code(part, dollar=False)
         shell += skipped
         blocks.append(Block(len(blocks) + 1, code, start + 1, path.name, cell=k + 1 if marked else None, kind=kind,
