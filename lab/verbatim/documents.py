@@ -24,7 +24,7 @@ SUFFIXES = (".md", ".markdown", ".txt", ".py", ".ipynb")
 PYTHON_LANGS = {"python", "py", "python3", "ipython", "ipython3", "pycon", "python2"}
 SHELL_LANGS = {"bash", "sh", "shell", "zsh", "console", "shell-session", "powershell", "bat", "cmd"}
 OUTPUT_LANGS = {"", "text", "output", "none", "plaintext", "txt", "out"}
-_FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([\w+.-]*)")
+FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([\w+.-]*)")
 _HEADING = re.compile(r"^\s{0,3}(?:#{1,6}\s+(.+?)\s*#*\s*$|\*\*(.+?)\*\*:?\s*$)")
 _OUTPUT_WORDS = re.compile(r"\b(output|outputs|prints?|printed|result|results)\b\s*:?\s*$", re.IGNORECASE)
 _PROSE_CELL = re.compile(r"^# %%.*\[(?:markdown|md|raw)\]")  # jupytext's percent format
@@ -135,7 +135,7 @@ def _pieces(text: str) -> List[_Piece]:
     i = 0
     while i < len(lines):
         line = lines[i]
-        fence = _FENCE.match(line)
+        fence = FENCE.match(line)
         if fence:
             mark, lang = fence.group(2), fence.group(3).lower()
             body, j = [], i + 1

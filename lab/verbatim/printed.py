@@ -16,7 +16,7 @@ import re
 from typing import Any, List, Optional, Sequence, Tuple
 
 NUMBER = r"[-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|nan|inf)"
-_NUMBER = re.compile(rf"(?<![\w.+-]){NUMBER}(?![\w]|\.\d)")
+NUMBER_TOKEN = re.compile(rf"(?<![\w.+-]){NUMBER}(?![\w]|\.\d)")  # a number standing alone (not in `conv2d`, `2.21.0`)
 _NUMPY_SCALAR = re.compile(r"(?<![\w.])(?:np|numpy)\.[a-z]\w*\(")
 _NUMPY_WORD = re.compile(r"(?<![\w.])(?:np|numpy)\.(?:True_|False_|nan|inf)(?!\w)")
 _WRAPPER = re.compile(r"(?<![\w.])(?:tf\.Tensor|array)\(")
@@ -109,7 +109,7 @@ class _Line:
         text = self.text
         ch = text[i]
         if ch in "-+.0123456789ni":
-            number = _NUMBER.match(text, i)
+            number = NUMBER_TOKEN.match(text, i)
             if number:
                 return float(number.group()), number.end()
         if ch in "[(" and i and (text[i - 1].isalnum() or text[i - 1] in "_])"):
