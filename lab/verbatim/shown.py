@@ -42,9 +42,6 @@ class Match(str, enum.Enum):
     NOT_CHECKED = "not checked"
     """A marker says not to compare it (or lax mode, and it is not marked for checking)."""
 
-    def __str__(self) -> str:
-        return self.value
-
 
 class Mode(str, enum.Enum):
     """How strictly shown and printed output are compared (see the module's docstring)."""
@@ -52,9 +49,6 @@ class Mode(str, enum.Enum):
     STRICT = "strict"
     NUMBERS = "numbers"
     LAX = "lax"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True)
@@ -65,7 +59,7 @@ class Comparison:
     detail: str = ""
 
     def __str__(self) -> str:
-        return f"{self.result}: {self.detail}" if self.detail else str(self.result)
+        return f"{self.result.value}: {self.detail}" if self.detail else self.result.value
 
 
 def parse_mode(text: Optional[str]) -> Mode:
