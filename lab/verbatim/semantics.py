@@ -59,7 +59,8 @@ class SessionCell:
 
     block: Block
     shows_value: bool
-    """A kernel shows the value of its last line (an expression, not ended by `;`) as `Out[n]`."""
+    """Its last statement is an expression not ended by `;`: a kernel shows its value as `Out[n]`
+    (nothing when the value is None, as for a last `print(...)`)."""
 
     @property
     def text(self) -> str:
