@@ -15,7 +15,7 @@ from lab.verbatim.printed import compare_expected, printed_values
 from lab.verbatim.programs import MARKER_LINE, build_programs, cut_at, failed_lines, names_of, rebuilt
 from lab.verbatim.semantics import Semantics
 from lab.verbatim.sources import gather
-from lab.verbatim.variants import shim
+from lab.verbatim.variants import shim, shim_chain
 
 GOLDEN = Path(__file__).parent.parent / "golden" / "verbatim_seed_programs.json"
 
@@ -62,6 +62,12 @@ def test_the_shim_keeps_line_numbers_and_is_unavailable_without_the_import() -> 
     shimmed = shim("import tensorflow as tf\nprint(tf)\n").text
     assert shimmed == "import tensorflow.compat.v1 as tf; tf.disable_v2_behavior()\nprint(tf)\n"
     assert shim("import numpy\n").text is None
+
+
+def test_a_session_is_shimmed_as_one_program_or_not_at_all() -> None:
+    cells = ["import numpy\n", "import tensorflow as tf\n", "print(tf.ones(2))\n"]
+    assert [t.text for t in shim_chain(cells)] == [cells[0], shim(cells[1]).text, cells[2]]
+    assert [t.text for t in shim_chain([cells[0], cells[2]])] == [None, None]
 
 
 def test_printed_numbers_become_labelled_values() -> None:
