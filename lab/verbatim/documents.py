@@ -1,7 +1,9 @@
 """Documents and their blocks: Python code from Markdown, plain text, notebooks and scripts.
 
-Code is told from shown output and from shell lines; output a document shows for a block (a
-notebook's stored stdout, an "Output:" block after the code) is kept as its expected output.
+Code is told from shown output and from shell lines (IPython's conventions: lab/verbatim/ipython.py);
+output a document shows for a block (a notebook's stored stdout and last value, an "Output:" block
+or an output fence right after the code) is kept beside it. A notebook's blocks are its non-empty
+code cells, each with its 1-based position among all the notebook's cells.
 """
 
 from __future__ import annotations
@@ -10,20 +12,22 @@ import ast
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, List, Optional, Tuple
 
 from lab.errors import UsageError
+from lab.verbatim.ipython import convert
 
 MAX_BYTES = 5 << 20
 SUFFIXES = (".md", ".markdown", ".txt", ".py", ".ipynb")
 PYTHON_LANGS = {"python", "py", "python3", "ipython", "ipython3", "pycon", "python2"}
 SHELL_LANGS = {"bash", "sh", "shell", "zsh", "console", "shell-session", "powershell", "bat", "cmd"}
 OUTPUT_LANGS = {"", "text", "output", "none", "plaintext", "txt", "out"}
-_FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([\w+.-]*)")
+FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([\w+.-]*)")
 _HEADING = re.compile(r"^\s{0,3}(?:#{1,6}\s+(.+?)\s*#*\s*$|\*\*(.+?)\*\*:?\s*$)")
 _OUTPUT_WORDS = re.compile(r"\b(output|outputs|prints?|printed|result|results)\b\s*:?\s*$", re.IGNORECASE)
+_PROSE_CELL = re.compile(r"^# %%.*\[(?:markdown|md|raw)\]")  # jupytext's percent format
 SHELL_LINE = re.compile(r"^\s*(?:!|%|\$ )")  # !pip, %matplotlib, $ pip
 
 
@@ -33,20 +37,32 @@ class DocumentError(UsageError):
 
 @dataclass(frozen=True)
 class Block:
-    """One Python code block of a document."""
+    """One Python code block of a document (in a notebook: one non-empty code cell)."""
 
     index: int
-    """1-based among the document's Python blocks."""
+    """1-based among the document's blocks (in a notebook: among its non-empty code cells)."""
     text: str
-    """The code, shell lines turned into `pass` lines (so line numbers stay)."""
+    """The code, IPython's shell lines and magics turned into `pass` lines (so line numbers stay)."""
     first_line: int
-    """Its first line in the document (in a notebook: 1, with `cell` set)."""
+    """Its first line in the document; in a notebook, its first line in the cell (1, with `cell` set)."""
     heading: str = ""
     """The nearest heading before it ('Example 1: Basic Variable Initialization')."""
     expected: Optional[str] = None
-    """The output the document shows for it, if any."""
+    """The standard output the document shows for it, if any (a notebook's stored stdout)."""
     cell: Optional[int] = None
-    """The notebook cell (0-based) it comes from."""
+    """The notebook cell it is, 1-based, counting every cell (markdown and raw ones too) in the order
+    Jupyter lists them: the cell's position, not its `In [n]` count. For a script, its `# %%` cell."""
+    kind: str = "code"
+    """'code', or 'shell' for a cell of shell commands and magics only: a block with nothing to run,
+    kept so that blocks and cells are numbered without gaps."""
+    skipped: Tuple[str, ...] = ()
+    """What IPython would run and this block does not: `!pip install x`, `%matplotlib inline`."""
+    shown_value: Optional[str] = None
+    """The value a notebook shows for the cell's last expression (its `execute_result` text/plain)."""
+    expected_lines: Optional[Tuple[int, int]] = None
+    """In Markdown: the first and last line of the shown output's body in the document (to update it)."""
+    tags: Tuple[str, ...] = ()
+    """A notebook cell's metadata tags (nbval's `nbval-ignore-output`, `nbval-check-output`, ...)."""
 
     @property
     def digest(self) -> str:
@@ -72,17 +88,10 @@ class Document:
     """Shell lines the document shows ($ pip ..., !pip ..., %magic), not run."""
 
 
-def _strip_shell(lines: List[str]) -> Tuple[str, List[str]]:
-    """Code with shell and magic lines turned into `pass` at the same indent, and those lines."""
-    kept, shell = [], []
-    for line in lines:
-        if SHELL_LINE.match(line):
-            shell.append(line.strip())
-            indent = line[: len(line) - len(line.lstrip())]
-            kept.append(f"{indent}pass  # lab: shell line not run")
-        else:
-            kept.append(line)
-    return "\n".join(kept).rstrip() + "\n", shell
+def _code(lines: List[str], dollar: bool = True) -> Tuple[str, Tuple[str, ...], str]:
+    """Code with shell and magic lines turned into `pass` at the same indent, what was skipped, the kind."""
+    converted = convert("\n".join(lines), dollar=dollar)
+    return converted.text, converted.skipped, converted.kind
 
 
 def _doctest(lines: List[str]) -> Tuple[List[str], str]:
@@ -115,6 +124,7 @@ class _Piece:
     first_line: int
     heading: str
     before: str  # the prose between the previous piece and this one
+    indent: str = ""  # what the document puts before each line of it (to write it back)
 
 
 def _pieces(text: str) -> List[_Piece]:
@@ -125,7 +135,7 @@ def _pieces(text: str) -> List[_Piece]:
     i = 0
     while i < len(lines):
         line = lines[i]
-        fence = _FENCE.match(line)
+        fence = FENCE.match(line)
         if fence:
             mark, lang = fence.group(2), fence.group(3).lower()
             body, j = [], i + 1
@@ -134,7 +144,7 @@ def _pieces(text: str) -> List[_Piece]:
                 j += 1
             indent = len(fence.group(1))
             body = [b[indent:] if b[:indent].strip() == "" else b for b in body]
-            pieces.append(_Piece(lang, body, i + 2, heading, "\n".join(prose)))
+            pieces.append(_Piece(lang, body, i + 2, heading, "\n".join(prose), fence.group(1)))
             prose, i = [], j + 1
             continue
         blank_before = i == 0 or not lines[i - 1].strip()
@@ -145,16 +155,30 @@ def _pieces(text: str) -> List[_Piece]:
                 j += 1
             while body and not body[-1].strip():
                 body.pop()
-            pieces.append(_Piece(None, body, i + 1, heading, "\n".join(prose)))
+            pieces.append(_Piece(None, body, i + 1, heading, "\n".join(prose), "    "))
             prose, i = [], j
             continue
         found = _HEADING.match(line)
-        if found:
+        if found and not _OUTPUT_WORDS.search(_plain(line)):
             heading = (found.group(1) or found.group(2)).strip()
         if line.strip():
             prose.append(line)
         i += 1
     return pieces
+
+
+def _plain(line: str) -> str:
+    """A prose line without Markdown emphasis: `**Output:**` reads as `Output:`."""
+    return re.sub(r"[*_`]+", "", line).strip()
+
+
+def _shows_output(piece: _Piece) -> bool:
+    """Prose right before the piece says it is output ("Output:", "This prints:"); or, for a fence,
+    nothing stands between it and the code before it, or its label says output."""
+    before = piece.before.strip()
+    if before and _OUTPUT_WORDS.search(_plain(before.splitlines()[-1])):
+        return True
+    return piece.lang is not None and (not before or piece.lang in ("output", "out"))
 
 
 def _markdown(name: str, path: Path, text: str) -> Document:
@@ -164,29 +188,29 @@ def _markdown(name: str, path: Path, text: str) -> Document:
     for piece in _pieces(text):
         body = "\n".join(piece.lines)
         lang = piece.lang or ""
-        shows_output = bool(_OUTPUT_WORDS.search(piece.before.strip().splitlines()[-1] if piece.before.strip() else ""))
+        shows_output = last_was_code and _shows_output(piece)
         if lang in SHELL_LANGS or (body.strip() and all(SHELL_LINE.match(x) or not x.strip() for x in piece.lines)):
             shell += [x.strip() for x in piece.lines if x.strip()]
             last_was_code = False
             continue
         if lang == "pycon" or (lang in PYTHON_LANGS | OUTPUT_LANGS and body.lstrip().startswith(">>>")):
             code, shown = _doctest(piece.lines)
-            code_text, lines_shell = _strip_shell(code)
-            shell += lines_shell
-            blocks.append(Block(len(blocks) + 1, code_text, piece.first_line, piece.heading, shown or None))
+            code_text, skipped, kind = _code(code)
+            shell += skipped
+            blocks.append(Block(len(blocks) + 1, code_text, piece.first_line, piece.heading, shown or None,
+                                kind=kind, skipped=skipped))
             last_was_code = True
             continue
-        is_code = lang in PYTHON_LANGS or (lang in OUTPUT_LANGS and looks_like_code(body) and not
-                                           (last_was_code and shows_output))
+        is_code = lang in PYTHON_LANGS or (lang in OUTPUT_LANGS and looks_like_code(body) and not shows_output)
         if is_code and body.strip():
-            code_text, lines_shell = _strip_shell(piece.lines)
-            shell += lines_shell
-            blocks.append(Block(len(blocks) + 1, code_text, piece.first_line, piece.heading))
+            code_text, skipped, kind = _code(piece.lines)
+            shell += skipped
+            blocks.append(Block(len(blocks) + 1, code_text, piece.first_line, piece.heading, kind=kind,
+                                skipped=skipped))
             last_was_code = True
-        elif last_was_code and lang in OUTPUT_LANGS and shows_output and blocks:
-            previous = blocks[-1]
-            blocks[-1] = Block(previous.index, previous.text, previous.first_line, previous.heading,
-                               body.strip("\n"), previous.cell)
+        elif shows_output and lang in OUTPUT_LANGS and blocks:
+            span = (piece.first_line, piece.first_line + len(piece.lines) - 1)
+            blocks[-1] = replace(blocks[-1], expected=body.strip("\n"), expected_lines=span)
             last_was_code = False
         else:
             last_was_code = False
@@ -198,14 +222,31 @@ def _source(cell: Any) -> str:
     return "".join(source) if isinstance(source, list) else str(source)
 
 
+def _text(value: Any) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
 def _stored_stdout(cell: Any) -> Optional[str]:
     """What a notebook cell printed when it was saved (its stdout stream); None when nothing."""
-    texts = []
-    for output in cell.get("outputs") or []:
-        if isinstance(output, dict) and output.get("output_type") == "stream" and output.get("name") == "stdout":
-            text = output.get("text", "")
-            texts.append("".join(text) if isinstance(text, list) else str(text))
+    texts = [_text(o.get("text", "")) for o in cell.get("outputs") or []
+             if isinstance(o, dict) and o.get("output_type") == "stream" and o.get("name") == "stdout"]
     return "".join(texts) if texts else None
+
+
+def _stored_value(cell: Any) -> Optional[str]:
+    """The value the notebook shows for the cell's last expression (`Out[n]`), as text; None when none."""
+    for output in cell.get("outputs") or []:
+        if isinstance(output, dict) and output.get("output_type") == "execute_result":
+            data = output.get("data")
+            if isinstance(data, dict) and "text/plain" in data:
+                return _text(data["text/plain"])
+    return None
+
+
+def _tags(cell: Any) -> Tuple[str, ...]:
+    metadata = cell.get("metadata")
+    tags = metadata.get("tags") if isinstance(metadata, dict) else None
+    return tuple(str(t) for t in tags) if isinstance(tags, list) else ()
 
 
 def _notebook(name: str, path: Path, text: str) -> Document:
@@ -219,7 +260,7 @@ def _notebook(name: str, path: Path, text: str) -> Document:
     blocks: List[Block] = []
     shell: List[str] = []
     heading = ""
-    for number, cell in enumerate(cells):
+    for number, cell in enumerate(cells, 1):
         source = _source(cell)
         if cell.get("cell_type") == "markdown":
             found = [m for m in (_HEADING.match(x) for x in source.splitlines()) if m]
@@ -227,33 +268,32 @@ def _notebook(name: str, path: Path, text: str) -> Document:
                 heading = (found[0].group(1) or found[0].group(2)).strip()
             continue
         if cell.get("cell_type") != "code" or not source.strip():
-            continue
-        lines = source.splitlines()
-        if all(SHELL_LINE.match(x) or not x.strip() for x in lines):
-            shell += [x.strip() for x in lines if x.strip()]
-            continue
-        code, found_shell = _strip_shell(lines)
-        shell += found_shell
-        blocks.append(Block(len(blocks) + 1, code, 1, heading, _stored_stdout(cell), number))
+            continue  # a kernel runs nothing for an empty cell
+        code, skipped, kind = _code(source.splitlines(), dollar=False)
+        shell += skipped
+        blocks.append(Block(len(blocks) + 1, code, 1, heading, _stored_stdout(cell), number, kind, skipped,
+                            _stored_value(cell), tags=_tags(cell)))
     return Document(name, path, "notebook", tuple(blocks), tuple(shell))
 
 
 def _script(name: str, path: Path, text: str) -> Document:
-    """A .py file: one block, or one per `# %%` cell."""
+    """A .py file: one block, or one per `# %%` cell (then `cell` is the cell's 1-based number)."""
     lines = text.splitlines()
     starts = [i for i, x in enumerate(lines) if x.startswith("# %%")] or [0]
     if starts[0] != 0 and any(x.strip() for x in lines[: starts[0]]):
         starts.insert(0, 0)
+    marked = any(x.startswith("# %%") for x in lines)
     blocks: List[Block] = []
     shell: List[str] = []
     for k, start in enumerate(starts):
         end = starts[k + 1] if k + 1 < len(starts) else len(lines)
         part = lines[start:end]
-        if not any(x.strip() and not x.startswith("# %%") for x in part):
-            continue
-        code, found = _strip_shell(part)
-        shell += found
-        blocks.append(Block(len(blocks) + 1, code, start + 1, path.name))
+        if not any(x.strip() and not x.startswith("# %%") for x in part) or _PROSE_CELL.match(part[0]):
+            continue  # nothing in it, or a `# %% [markdown]` cell: prose in comments
+        code, skipped, kind = _code(part, dollar=False)
+        shell += skipped
+        blocks.append(Block(len(blocks) + 1, code, start + 1, path.name, cell=k + 1 if marked else None, kind=kind,
+                            skipped=skipped))
     return Document(name, path, "script", tuple(blocks), tuple(shell))
 
 

@@ -1,7 +1,12 @@
 """The numbers a program prints, as values keyed by the label printed before them.
 
-`Value after init: 1.0` gives ('Value after init', 1.0); `w: [[1. 2.]\n [3. 4.]]` gives a nested
-list; `tf.Tensor(3.0, shape=(), dtype=float32)` and `<tf.Variable ... numpy=2.0>` give their value.
+`Value after init: 1.0` gives ('Value after init', 1.0); `w: [[1. 2.]\\n [3. 4.]]` a nested list;
+`tf.Tensor(3.0, shape=(), dtype=float32)`, `<tf.Variable ... numpy=2.0>`, `array([1., 2.],
+dtype=float32)` and NumPy 2's `np.float32(0.02)` their value; `(3, 1)` the list [3.0, 1.0];
+`{'loss': 0.5}` ('loss', 0.5). Several on one line each get the label printed before them:
+`v: 0.5 w: [np.float32(0.25)]` gives ('v', 0.5) and ('w', [0.25]). What only looks like a value
+gives none: a symbolic `Tensor("add:0", shape=(), ...)`, `<... object at 0x7f...>`, a version
+`2.21.0`, the digits of a word (`conv2d`, `ckpt-1`), a list of strings.
 """
 
 from __future__ import annotations
@@ -11,125 +16,236 @@ import re
 from typing import Any, List, Optional, Sequence, Tuple
 
 NUMBER = r"[-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|nan|inf)"
-_TOKEN = re.compile(rf"\[|\]|{NUMBER}")
-_NUMBER = re.compile(NUMBER)
-_WRAPPED = re.compile(r"(?:tf\.Tensor\(|numpy=|array\()")
-_LABEL = re.compile(r"^(?P<label>.*?[A-Za-z_][^:=]*?)\s*[:=]\s*(?P<rest>.*)$")
+NUMBER_TOKEN = re.compile(rf"(?<![\w.+-]){NUMBER}(?![\w]|\.\d)")  # a number standing alone (not in `conv2d`, `2.21.0`)
+_NUMPY_SCALAR = re.compile(r"(?<![\w.])(?:np|numpy)\.[a-z]\w*\(")
+_NUMPY_WORD = re.compile(r"(?<![\w.])(?:np|numpy)\.(?:True_|False_|nan|inf)(?!\w)")
+_WRAPPER = re.compile(r"(?<![\w.])(?:tf\.Tensor|array)\(")
+_SYMBOLIC = re.compile(r"(?<![\w.])Tensor\(")
+_REPR = re.compile(r"<[A-Za-z_]")
+_QUOTED = re.compile(r"[bru]?('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")")
+_WORD = re.compile(r"(?:None|True|False|Ellipsis|\.\.\.)(?!\w)")
+_LEFT_OUT = re.compile(r"^\[\.\.\. \d+ bytes left out \.\.\.\]$")  # the guest's cut in a long output
+_CLOSERS = {"[": "]", "(": ")", "{": "}", "<": ">"}
 RELATIVE = 1e-6
 Value = Any  # a float, or a nested list of floats
 
 
-def _number(token: str) -> float:
-    return float(token)
+class _Opaque:
+    """Something read whole that holds no number to keep (a list of strings, a symbolic tensor)."""
+
+
+OPAQUE = _Opaque()
+
+
+class _Pairs(list):
+    """A dict's entries: each numeric value under its key."""
 
 
 def parse_value(text: str) -> Optional[Value]:
-    """The first number or bracketed array in `text`, as a float or nested lists of floats."""
-    start = _WRAPPED.search(text)
-    if start:
-        text = text[start.end():]
-    tokens = _TOKEN.findall(text)
-    if not tokens:
-        return None
-    if tokens[0] != "[":
-        return _number(tokens[0])
-    stack: List[List[Any]] = [[]]
-    for token in tokens:
-        if token == "[":
-            stack.append([])
-        elif token == "]":
-            if len(stack) == 1:
-                break
-            done = stack.pop()
-            stack[-1].append(done)
-            if len(stack) == 1:
-                break
-        else:
-            stack[-1].append(_number(token))
-    while len(stack) > 1:  # an array cut short (bounded output): keep what was printed
-        done = stack.pop()
-        stack[-1].append(done)
-    return stack[0][0] if stack[0] else None
-
-
-def _logical_lines(text: str) -> List[str]:
-    """Lines joined while a bracket stays open (numpy prints a matrix over several lines)."""
-    out: List[str] = []
-    depth = 0
-    for line in text.splitlines():
-        if depth > 0 and out:
-            out[-1] += " " + line.strip()
-        else:
-            out.append(line)
-        depth = max(0, depth + line.count("[") - line.count("]"))
-    return out
-
-
-def _split(text: str, separators: str) -> List[str]:
-    """`text` cut at the separators that stand outside brackets, parentheses and quotes."""
-    parts: List[str] = []
-    current: List[str] = []
-    depth, quote = 0, ""
-    for ch in text:
-        if quote:
-            quote = "" if ch == quote else quote
-        elif ch in "'\"":
-            quote = ch
-        elif ch in "([{<":
-            depth += 1
-        elif ch in ")]}>":
-            depth = max(0, depth - 1)
-        elif ch in separators and depth == 0:
-            parts.append("".join(current))
-            current = []
-            continue
-        current.append(ch)
-    parts.append("".join(current))
-    return parts
-
-
-_STARTS_VALUE = re.compile(rf"^\s*(?:\[|{NUMBER}(?![\w.])|tf\.Tensor\(|array\(|<tf\.Variable)")
-_WORDS_NUMBER = re.compile(rf"^\s*([A-Za-z_][\w ]*?)\s+({NUMBER})\s*$")
-
-
-def _pair(part: str) -> Optional[Tuple[str, Value]]:
-    wrapper = re.search(r"<tf\.Variable|tf\.Tensor\(|array\(", part)
-    if wrapper:
-        before = [p.strip() for p in _split(part[: wrapper.start()], ":=") if p.strip()]
-        value = parse_value(part[wrapper.start():])
-        return (before[-1] if before else "", value) if value is not None else None
-    pieces = _split(part, ":=")
-    for j in range(1, len(pieces)):
-        if _STARTS_VALUE.match(pieces[j]):
-            value = parse_value("=".join(pieces[j:]))
-            return (pieces[j - 1].strip(), value) if value is not None else None
-    words = _WORDS_NUMBER.match(part)
-    if words:
-        return words.group(1).strip(), _number(words.group(2))
-    value = parse_value(part)
-    return ("", value) if value is not None else None
+    """The first value in `text`, as a float or nested lists of floats (None when it holds none)."""
+    for _, value in printed_values(text):
+        return value
+    return None
 
 
 def printed_values(stdout: str) -> List[Tuple[str, Value]]:
-    """Each printed `label: value` that holds a number, in order. `Iteration 1, Weight Value: 0.5,
+    """Each printed value in order, with the label printed before it. `Iteration 1, Weight Value: 0.5,
     Loss: 2.0` gives ('Iteration', 1.0), ('Weight Value', 0.5), ('Loss', 2.0)."""
     found: List[Tuple[str, Value]] = []
     for line in _logical_lines(stdout):
-        if not _NUMBER.search(line):
+        if _LEFT_OUT.match(line.strip()):
             continue
-        parts: List[str] = []
-        for piece in _split(line, ",;"):
-            # "Value after init, following assignment: 1.0": a comma inside a label is no separator
-            if parts and not _NUMBER.search(parts[-1]):
-                parts[-1] += "," + piece
-            else:
-                parts.append(piece)
-        for part in parts:
-            if part.strip() and _NUMBER.search(part):
-                pair = _pair(part)
-                if pair is not None:
-                    found.append(pair)
+        found += _Line(line).pairs()
     return found
+
+
+def _logical_lines(text: str) -> List[str]:
+    """Lines joined while a bracket stays open and the next line continues a value (numpy prints a
+    matrix over several lines; a tensor's repr opens on one line and closes lines later)."""
+    out: List[str] = []
+    stack: List[str] = []
+    for line in text.splitlines():
+        continues = bool(stack) and out and (line[:1].isspace() or line.lstrip()[:1] in "[(])>" or
+                                             line.lstrip().startswith(("array", "dtype")))
+        if continues:
+            out[-1] += " " + line.strip()
+        else:
+            out.append(line)
+            stack = []
+        for i, ch in enumerate(line):
+            if ch in "[({" or (ch == "<" and _REPR.match(line, i)):
+                stack.append(_CLOSERS[ch])
+            elif stack and ch == stack[-1]:
+                stack.pop()
+    return out
+
+
+class _Line:
+    """One logical line, read left to right: values, and the label text between them."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def pairs(self) -> List[Tuple[str, Value]]:
+        found: List[Tuple[str, Value]] = []
+        i, label_start = 0, 0
+        while i < len(self.text):
+            parsed = self.value(i)
+            if parsed is None:
+                indexing = self.text[i] in "[(" and i and (self.text[i - 1].isalnum() or self.text[i - 1] in "_])")
+                i = (self._close(i) or i + 1) if indexing else i + 1  # `x[0]`, `f(3)`: part of the label
+                continue
+            value, end = parsed
+            label = _label(self.text[label_start:i])
+            if isinstance(value, _Pairs):
+                found += list(value)
+            elif value is not OPAQUE:
+                found.append((label, value))
+            i = label_start = end
+        return found
+
+    def value(self, i: int) -> Optional[Tuple[Any, int]]:
+        """The value that starts at `i` and where it ends; None when none starts there."""
+        text = self.text
+        ch = text[i]
+        if ch in "-+.0123456789ni":
+            number = NUMBER_TOKEN.match(text, i)
+            if number:
+                return float(number.group()), number.end()
+        if ch in "[(" and i and (text[i - 1].isalnum() or text[i - 1] in "_])"):
+            return None  # `x[0]`, `f(3)`: an index or a call in a label, not a value
+        if ch == "[":
+            return self._sequence(i, "]")
+        if ch == "(":
+            return self._sequence(i, ")", tuple_only=True)
+        if ch == "{":
+            return self._dict(i)
+        if ch == "<" and _REPR.match(text, i):
+            return self._repr(i)
+        for pattern in (_WRAPPER, _NUMPY_SCALAR):
+            found = pattern.match(text, i)
+            if found:
+                inner = self._skip_space(found.end())
+                parsed = self.value(inner) if inner < len(text) else None
+                end = self._close(found.end() - 1)
+                if end is None:
+                    return None
+                keep = parsed is not None and parsed[0] is not OPAQUE and not isinstance(parsed[0], _Pairs)
+                return (parsed[0] if keep else OPAQUE), end  # type: ignore[index]
+        for pattern in (_SYMBOLIC, _NUMPY_WORD):
+            found = pattern.match(text, i)
+            if found:
+                end = self._close(found.end() - 1) if pattern is _SYMBOLIC else found.end()
+                return (OPAQUE, end) if end is not None else None
+        return None
+
+    def _skip_space(self, i: int) -> int:
+        while i < len(self.text) and self.text[i].isspace():
+            i += 1
+        return i
+
+    def _item(self, i: int) -> Optional[Tuple[Any, int]]:
+        """A value, or a string, None, True, `...` (kept as OPAQUE) inside a list, tuple or dict."""
+        parsed = self.value(i)
+        if parsed is not None:
+            return parsed
+        found = _QUOTED.match(self.text, i) or _WORD.match(self.text, i)
+        return (OPAQUE if "..." not in found.group() else None, found.end()) if found else None
+
+    def _sequence(self, start: int, closer: str, tuple_only: bool = False) -> Optional[Tuple[Any, int]]:
+        """`[1. 2.]`, `[1, [2, 3]]`, `(3, 1)`: a list of floats; with any string or None in it, OPAQUE."""
+        items: List[Any] = []
+        i, commas = start + 1, 0
+        while True:
+            i = self._skip_space(i)
+            if i >= len(self.text):
+                return (items, i) if items and not tuple_only else None  # cut short: keep what was printed
+            if self.text[i] == closer:
+                break
+            if self.text[i] == ",":
+                i, commas = i + 1, commas + 1
+                continue
+            parsed = self._item(i)
+            if parsed is None:
+                return None  # prose in brackets: `(see above)`, `[=====>...]`
+            if parsed[0] is not None:
+                items.append(parsed[0])
+            i = parsed[1]
+        end = i + 1
+        if tuple_only and not commas:
+            return (items[0], end) if len(items) == 1 else None  # `(0.5)`: a number in parentheses
+        numbers = [x for x in items if x is not OPAQUE and not isinstance(x, _Pairs)]
+        # [('UNK', 44), ('the', 10)] keeps its numbers, [[44.0], [10.0]]; ['a', 'b'] holds none
+        return (numbers if numbers or not items else OPAQUE), end
+
+    def _dict(self, start: int) -> Optional[Tuple[Any, int]]:
+        """`{'loss': 0.5, 'acc': [0.9]}`: each numeric value under its key."""
+        pairs = _Pairs()
+        i = start + 1
+        while True:
+            i = self._skip_space(i)
+            if i >= len(self.text):
+                return None
+            if self.text[i] == "}":
+                return pairs, i + 1
+            if self.text[i] == ",":
+                i += 1
+                continue
+            key = self._item(i)
+            if key is None:
+                return None
+            colon = self._skip_space(key[1])
+            if colon >= len(self.text) or self.text[colon] != ":":
+                return None
+            value = self._item(self._skip_space(colon + 1))
+            if value is None:
+                return None
+            if value[0] is not OPAQUE and not isinstance(value[0], _Pairs):
+                name = self.text[i:key[1]].strip()
+                pairs.append((name[1:-1] if name[:1] in "'\"" else name.lstrip("bru")[1:-1] or name, value[0]))
+            i = value[1]
+
+    def _repr(self, start: int) -> Optional[Tuple[Any, int]]:
+        """`<tf.Variable 'w:0' shape=(2,) dtype=float32, numpy=array([1., 2.], dtype=float32)>`: the
+        value after `numpy=`; a repr without one (`<... object at 0x7f...>`) is OPAQUE."""
+        end = self._close(start)
+        if end is None:
+            return None
+        at = self.text.find("numpy=", start, end)
+        if at < 0:
+            return OPAQUE, end
+        parsed = self.value(self._skip_space(at + len("numpy=")))
+        return (parsed[0] if parsed is not None else OPAQUE), end
+
+    def _close(self, start: int) -> Optional[int]:
+        """Just past the bracket that closes the one at `start` (quotes and nesting respected)."""
+        stack = [_CLOSERS[self.text[start]]]
+        i = start + 1
+        while i < len(self.text):
+            ch = self.text[i]
+            if ch in "'\"":
+                quoted = _QUOTED.match(self.text, i)
+                i = quoted.end() if quoted else i + 1
+                continue
+            if ch in "[({":
+                stack.append(_CLOSERS[ch])
+            elif ch == stack[-1]:
+                stack.pop()
+                if not stack:
+                    return i + 1
+            i += 1
+        return None
+
+
+def _label(text: str) -> str:
+    """The words printed before a value: `, Weight Value: ` -> 'Weight Value'. Only the last part
+    counts after a Keras ` - `, a `|`, a `;`, or a `:` or `=` inside it (`initial: gen_loss: ` ->
+    'gen_loss', `INFO:tensorflow:loss = ` -> 'loss'); a comma stays (`Value after init, following
+    assignment`)."""
+    text = " ".join(text.split()).strip(" ,;/-(").rstrip(":=").rstrip()
+    for separator in (" - ", "|", ";", ":", "="):
+        text = text.rsplit(separator, 1)[-1]
+    return text.strip(" ,/-('\"")
 
 
 def close(a: Value, b: Value, relative: float = RELATIVE) -> bool:
@@ -148,7 +264,8 @@ def same_values(a: Sequence[Tuple[str, Value]], b: Sequence[Tuple[str, Value]]) 
 
 
 def compare_expected(expected: str, stdout: str) -> Tuple[str, str]:
-    """('matches' | 'differs', why) of a run's output against the output the document shows."""
+    """('matches' | 'differs', why) of a run's output against the output the document shows: its
+    labelled values within the tolerance, or its text (whitespace aside) when it shows no number."""
     shown, got = printed_values(expected), printed_values(stdout)
     if not shown:
         same = " ".join(expected.split()) == " ".join(stdout.split())
@@ -157,10 +274,11 @@ def compare_expected(expected: str, stdout: str) -> Tuple[str, str]:
         return "matches", f"{len(shown)} printed values within relative {RELATIVE:g}"
     for i, ((ls, vs), (lg, vg)) in enumerate(zip(shown, got)):
         if ls != lg or not close(vs, vg):
-            return "differs", f"value {i + 1} ({ls or 'unlabelled'}): shown {_short(vs)}, printed {_short(vg)}"
+            return "differs", f"value {i + 1} ({ls or 'unlabelled'}): shown {short(vs)}, printed {short(vg)}"
     return "differs", f"the document shows {len(shown)} values, the run printed {len(got)}"
 
 
-def _short(value: Value) -> str:
+def short(value: Value) -> str:
+    """A value in at most 60 characters."""
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."

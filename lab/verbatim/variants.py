@@ -47,6 +47,15 @@ def shim(text: str) -> Text:
     return Text(_IMPORT_TF.sub(lambda m: m.group(1) + SHIM_LINE, text))
 
 
+def shim_chain(texts: Sequence[str]) -> List[Text]:
+    """The compat shim for a session's cells, which run as one program: the cell that imports
+    TensorFlow is shimmed, the others run as they are; none exists when no cell has the import."""
+    shimmed = [shim(t) for t in texts]
+    if not any(s.text is not None for s in shimmed):
+        return [Text(None, "no cell has an `import tensorflow as tf` line to replace")] * len(texts)
+    return [s if s.text is not None else Text(t) for s, t in zip(shimmed, texts)]
+
+
 def upgraded(texts: Sequence[str], python: str, timeout_s: float = UPGRADE_TIMEOUT_S) -> List[Text]:
     """Each text through tf_upgrade_v2, run once by `python` (an interpreter with TensorFlow 2) in a
     guest process; a text of its own where the tool is missing or cannot convert it."""

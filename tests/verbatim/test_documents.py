@@ -74,14 +74,17 @@ def test_markdown_blocks_keep_headings_lines_and_the_output_shown_after_them(tmp
     assert len(doc.blocks) == 4  # the bare `[1 2 3]` is shown output, not code
 
 
-def test_a_notebook_gives_a_block_per_code_cell_with_its_stored_stdout(tmp_path: Path) -> None:
+def test_a_notebook_gives_a_block_per_code_cell_numbered_as_jupyter_lists_its_cells(tmp_path: Path) -> None:
+    # Issue 22: a shell-only cell is a block too (kind 'shell'), and `cell` is the 1-based position
+    # among every cell, markdown ones included (it was 0-based and shell cells were left out).
     cells = [{"cell_type": "markdown", "source": ["# Example 1: nb\n"]},
              {"cell_type": "code", "source": ["!pip install x\n"], "outputs": []},
              {"cell_type": "code", "source": ["print('v:', 1.5)\n"],
               "outputs": [{"output_type": "stream", "name": "stdout", "text": ["v: 1.5\n"]}]}]
     doc = read_document(write(tmp_path, "n.ipynb", json.dumps({"cells": cells, "nbformat": 4})))
-    assert [(b.index, b.cell, b.heading, b.expected) for b in doc.blocks] == [(1, 2, "Example 1: nb", "v: 1.5\n")]
-    assert doc.shell == ("!pip install x",)
+    assert [(b.index, b.cell, b.kind, b.heading, b.expected) for b in doc.blocks] == [
+        (1, 2, "shell", "Example 1: nb", None), (2, 3, "code", "Example 1: nb", "v: 1.5\n")]
+    assert doc.blocks[0].skipped == ("!pip install x",) and doc.shell == ("!pip install x",)
 
 
 def test_a_script_is_one_block_or_one_per_cell_marker(tmp_path: Path) -> None:
@@ -125,3 +128,40 @@ def test_shards_split_by_path_deterministically_and_cover_everything() -> None:
     assert parse_shard("2/3") == (2, 3)
     with pytest.raises(UsageError):
         parse_shard("4/3")
+
+
+CORPUS = Path(__file__).resolve().parents[2].parent.parent / "shared" / "corpus" / "tensorflow-examples"
+if not CORPUS.is_dir():
+    CORPUS = Path("/work/shared/corpus/tensorflow-examples")
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="no corpus folder")
+def test_a_real_notebook_numbers_its_blocks_by_the_cell_position_jupyter_shows() -> None:
+    path = CORPUS / "tensorflow_v2" / "notebooks" / "1_Introduction" / "basic_operations.ipynb"
+    cells = json.loads(path.read_text())["cells"]
+    doc = read_document(path)
+    code_cells = [n for n, c in enumerate(cells, 1) if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+    assert [b.cell for b in doc.blocks] == code_cells and code_cells[0] == 2  # cell 1 is markdown
+    assert [b.index for b in doc.blocks] == list(range(1, len(code_cells) + 1))
+    assert all(b.first_line == 1 and b.kind == "code" for b in doc.blocks)
+    product = doc.blocks[-1]  # `product.numpy()`: no stdout, a shown value
+    assert product.expected is None and product.shown_value.startswith("array([[19., 22.],")
+    assert doc.blocks[2].expected.startswith("add = 5\n")
+
+
+def test_markdown_output_shown_after_code_is_kept_with_its_lines(tmp_path: Path) -> None:
+    text = ("```python\nprint('a:', 1)\n```\n```\na: 1\n```\n\n"  # a fence right after the code
+            "```python\nprint('b:', 2)\n```\n\n**Output:**\n\n```\nb: 2\n```\n\n"  # bold label
+            "```python\nprint('c:', 3)\n```\n\nWe then go on.\n\n```\nc = 3\n```\n")  # prose: code, not output
+    doc = read_document(write(tmp_path, "o.md", text))
+    assert [(b.expected, b.expected_lines) for b in doc.blocks] == [
+        ("a: 1", (5, 5)), ("b: 2", (15, 15)), (None, None), (None, None)]
+    assert text.splitlines()[14] == "b: 2"
+
+
+def test_a_notebook_cell_keeps_its_tags_and_a_script_its_cell_numbers(tmp_path: Path) -> None:
+    cells = [{"cell_type": "code", "metadata": {"tags": ["nbval-ignore-output"]}, "source": "print(1)", "outputs": []}]
+    doc = read_document(write(tmp_path, "t.ipynb", json.dumps({"cells": cells, "nbformat": 4})))
+    assert doc.blocks[0].tags == ("nbval-ignore-output",)
+    script = read_document(write(tmp_path, "s.py", "# %% [markdown]\n# words\n# %%\nx = 1\n# %%\nprint(x)\n"))
+    assert [(b.cell, b.first_line) for b in script.blocks] == [(2, 3), (3, 5)]

@@ -16,6 +16,7 @@ from lab.environments.interpreter import candidate_pythons, python_version
 from lab.verbatim.articles import A000, A001, A002, A003, A004, BLOCKS, CLAIMS
 from lab.verbatim.claims import judge_blocks, seeds_dir
 from lab.verbatim.documents import read_document
+from lab.verbatim.programs import build_programs, failed_lines, rebuilt
 from lab.verbatim.runner import Settings, run_verbatim
 from lab.verbatim.sources import gather
 from lab.verbatim.variants import Variant
@@ -104,3 +105,23 @@ def test_a_missing_seeds_folder_makes_the_claims_inconclusive_not_a_crash(monkey
     assert main(["verbatim", "--articles", "--variant", "as-written"]) == 0
     out = capsys.readouterr().out
     assert "INCONCLUSIVE: the seeds folder" in out and "is missing" in out
+
+
+def test_only_the_fragment_after_article_001_s_failing_block_changes_when_failed_definers_are_cut(
+        outcomes: dict) -> None:
+    """A second build with each block's own failure (issue 22: a failed definer never poisons a name
+    it did not define) changes one program: 001#2 takes block 1 only up to the line that raised."""
+    documents = {d.name: d for d in gather([SEEDS]).documents}
+    changed = set()
+    for env, variant in {(o.env, o.variant) for o in outcomes["all"]}:
+        for name, document in documents.items():
+            mine = [o for o in outcomes["all"] if (o.document, o.env, o.variant) == (name, env, variant)]
+            failed = failed_lines((o.block, o.error) for o in mine if o.status == "raised")
+            changed |= {(name, p.block.index, env, variant)
+                        for p in rebuilt(build_programs(document), build_programs(document, failed=failed))}
+    print("programs changed by the second build:", sorted(changed))
+    assert {(d, b) for d, b, _, _ in changed} == {(A001, 2)}
+    assert (A001, 2, "local", "as-written") in changed
+    line = outcomes["by"][(A001, 1, "as-written", "local")].error["line"]
+    program = build_programs(documents[A001], failed={1: line})[1]
+    assert program.cut == (1,) and "tf.Variable(name=" not in program.text and program.fragment
