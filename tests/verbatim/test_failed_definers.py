@@ -30,8 +30,8 @@ def test_a_block_that_needs_only_tf_runs_after_the_earlier_block_s_import_fails(
     doc = read_document(path)
     first = run_verbatim([doc], ["local"], [Variant.AS_WRITTEN], Settings(timeout_s=120, repeat=1, use_cache=False))
     own, chained = first.outcomes
-    assert (own.status, own.error["type"], own.error["line"]) == ("raised", "ModuleNotFoundError", 2)
-    assert (chained.status, chained.error["block"]) == ("raised", 1)  # poisoned by block 1's import
+    assert (own.word, own.error["type"], own.error["line"]) == ("raised", "ModuleNotFoundError", 2)
+    assert (chained.word, chained.error["block"]) == ("raised", 1)  # poisoned by block 1's import
     second = build_programs(doc, failed=failed_lines((o.block, o.error) for o in first.outcomes))
     [program] = rebuilt(build_programs(doc), second)
     assert (program.block.index, program.blocks, program.cut) == (2, (1, 2), (1,))

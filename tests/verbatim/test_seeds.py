@@ -116,7 +116,7 @@ def test_only_the_fragment_after_article_001_s_failing_block_changes_when_failed
     for env, variant in {(o.env, o.variant) for o in outcomes["all"]}:
         for name, document in documents.items():
             mine = [o for o in outcomes["all"] if (o.document, o.env, o.variant) == (name, env, variant)]
-            failed = failed_lines((o.block, o.error) for o in mine if o.status == "raised")
+            failed = failed_lines((o.block, o.error) for o in mine if o.word == "raised")
             changed |= {(name, p.block.index, env, variant)
                         for p in rebuilt(build_programs(document), build_programs(document, failed=failed))}
     print("programs changed by the second build:", sorted(changed))
