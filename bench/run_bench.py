@@ -29,8 +29,8 @@ from lab import __version__, pipeline
 from lab.cores import available_cores
 from lab.environments import LOCAL, resolve, resolve_names
 from lab.environments.declared import get_env
-from lab.environments.image import DockerRunner, remove_leftovers
-from lab.environments.images import docker_client, image_status
+from lab.environments.image.build import docker_client, image_status
+from lab.environments.image.runner import DockerRunner, remove_leftovers
 from lab.environments.shipment import Shipment, Staged
 from lab.errors import LabError
 from lab.execute import EnvOutcome, Execution

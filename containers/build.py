@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # runnable from a checkout
 
 from lab.environments.declared import get_env, load_matrix
-from lab.environments.images import build_image, docker_client, remove_stale_images
+from lab.environments.image.build import build_image, docker_client, remove_stale_images
 from lab.environments.shipment import Staged
 from lab.errors import LabError
 

@@ -27,10 +27,10 @@ from typing import Any, Callable, List, Optional, Sequence
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # runnable from a checkout
 
-from lab.environments import wheels  # noqa: E402 (after the sys.path line)
 from lab.environments.declared import Env, get_env  # noqa: E402
-from lab.environments.images import _install_and_commit as install_and_commit  # noqa: E402
-from lab.environments.images import docker_client, runtime_image  # noqa: E402
+from lab.environments.image import wheels  # noqa: E402 (after the sys.path line)
+from lab.environments.image.build import _install_and_commit as install_and_commit  # noqa: E402
+from lab.environments.image.build import docker_client, runtime_image  # noqa: E402
 from lab.environments.uvtool import find_uv  # noqa: E402
 from lab.errors import LabError, UsageError  # noqa: E402
 from lab.scratch import scratch_dir  # noqa: E402

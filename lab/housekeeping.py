@@ -99,7 +99,7 @@ def forget(name: str) -> str:
         for venv in gone:
             shutil.rmtree(venv)
         return f"removed {len(gone)} venv(s)" if gone else "no venv yet"
-    from lab.environments.images import docker_client, image_status
+    from lab.environments.image.build import docker_client, image_status
 
     client = docker_client()
     status = image_status(spec, client)

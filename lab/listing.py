@@ -46,7 +46,7 @@ def env_entries(probe: bool = True) -> Dict[str, Any]:
     client, why = None, ""
     if any(e.kind == "image" for e in matrix):
         try:
-            from lab.environments.images import docker_client
+            from lab.environments.image.build import docker_client
 
             client = docker_client(timeout=10)
         except LabError as exc:
@@ -56,12 +56,12 @@ def env_entries(probe: bool = True) -> Dict[str, Any]:
         made, where, probed = None, "", False
         versions = {"tensorflow": e.tensorflow, "keras": e.keras, "python": e.python}
         if e.kind == "image" and client is not None:
-            from lab.environments.images import image_status
+            from lab.environments.image.build import image_status
 
             status = image_status(e, client)
             made, where = status.built, (status.image_id or "") if status.built else status.tag
         elif e.kind == "interpreter":
-            from lab.environments.interpreter import made_venv, probe_venv
+            from lab.environments.interpreter.environment import made_venv, probe_venv
 
             venv = made_venv(e)
             made, where = venv is not None, str(venv or "")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from lab.environments.declared import MATRIX_PATH, RECIPE_FILES, env_fingerprint, get_env, image_tag, load_matrix
-from lab.environments.wheels import lock_hashes, platform_tags
+from lab.environments.image.wheels import lock_hashes, platform_tags
 from lab.errors import UsageError
 
 MINIMAL = """

@@ -12,8 +12,8 @@ import pytest
 from lab import releases
 from lab.cli import main
 from lab.environments import lookup, resolve, resolve_names
-from lab.environments.ondemand import SPEC_FILE, USED, OnDemandEnvironment, Spec, parse
-from lab.environments.venvcache import cached_venvs, prune
+from lab.environments.interpreter.ondemand import SPEC_FILE, USED, OnDemandEnvironment, Spec, parse
+from lab.environments.interpreter.venvcache import cached_venvs, prune
 from lab.errors import UsageError
 
 PYPI = Path(__file__).parent / "fixtures" / "pypi"

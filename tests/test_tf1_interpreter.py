@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from lab.cli import main
-from lab.environments.interpreter import candidate_pythons, python_version
+from lab.environments.pythons import candidate_pythons, python_version
 from lab.results import load_records
 
 pytestmark = pytest.mark.skipif(

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from lab.environments import wheels
 from lab.environments.declared import get_env
+from lab.environments.image import wheels
 from lab.errors import EnvironmentUnavailable
 
 

@@ -27,8 +27,8 @@ def clean(
         typer.echo(f"removed temporary folder {path}")
         removed += 1
     try:
-        from lab.environments.image import remove_leftovers
-        from lab.environments.images import docker_client
+        from lab.environments.image.build import docker_client
+        from lab.environments.image.runner import remove_leftovers
 
         client = docker_client()
         for name in remove_leftovers(client):
@@ -36,7 +36,7 @@ def clean(
             removed += 1
         if stale_images:
             from lab.environments.declared import load_matrix
-            from lab.environments.images import remove_stale_images
+            from lab.environments.image.build import remove_stale_images
 
             for tag in remove_stale_images(load_matrix(), client, lambda line: typer.echo(line, err=True)):
                 typer.echo(f"removed stale image tag {tag}")

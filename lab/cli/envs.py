@@ -95,7 +95,7 @@ def envs_build(
 
 
 def _list_cached() -> None:
-    from lab.environments.venvcache import cached_venvs, venvs_dir
+    from lab.environments.interpreter.venvcache import cached_venvs, venvs_dir
 
     now = time.time()
     venvs = cached_venvs()
@@ -111,7 +111,7 @@ def envs_prune(
         min=0, help="Only venvs not used for more than DAYS; default: every venv.", metavar="DAYS")] = None,
 ) -> None:
     """Remove cached venvs (they are made again, from their locks, when next used)."""
-    from lab.environments.venvcache import prune
+    from lab.environments.interpreter.venvcache import prune
 
     removed = prune(older_than)
     for venv in removed:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 from typing import Any, List, Optional, Sequence, Tuple
 
-from lab.environments import ondemand
 from lab.environments.base import Environment
 from lab.environments.declared import Env, get_env, load_matrix
+from lab.environments.interpreter import ondemand
 from lab.environments.local import LOCAL, LocalEnvironment
 
 __all__ = ["LOCAL", "Environment", "lookup", "resolve", "resolve_names"]
@@ -49,8 +49,8 @@ def resolve(names: Sequence[str], python: Optional[str] = None, client: Any = No
     found = {n: lookup(n) for n in chosen if n != LOCAL}
     specs = {n: env for n, (env, _) in found.items()}
     if client is None and any(s.kind == "image" for s in specs.values()):
-        from lab.environments.image import remove_leftovers
-        from lab.environments.images import docker_client
+        from lab.environments.image.build import docker_client
+        from lab.environments.image.runner import remove_leftovers
 
         client = docker_client()  # no daemon: one line saying how to start it, before any work
         remove_leftovers(client)

@@ -16,7 +16,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def docker_client():
     """A client whose daemon answered; a skip naming the reason otherwise."""
     pytest.importorskip("docker", reason="the docker Python package is not installed (pip install docker)")
-    from lab.environments.images import docker_client as make_client
+    from lab.environments.image.build import docker_client as make_client
     from lab.errors import DockerUnavailable
 
     try:

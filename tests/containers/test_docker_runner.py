@@ -8,8 +8,8 @@ import pytest
 
 from lab.environments.batch import Batch
 from lab.environments.declared import get_env
-from lab.environments.image import LABEL, OWNER_LABEL, DockerRunner
-from lab.environments.images import build_image
+from lab.environments.image.build import build_image
+from lab.environments.image.runner import LABEL, OWNER_LABEL, DockerRunner
 from lab.environments.shipment import Staged
 from lab.jobs import Kinds
 from lab.plan import Trial
@@ -100,7 +100,7 @@ def test_a_container_record_equals_the_local_record_of_the_same_tensorflow(docke
 
 
 def test_leftovers_of_dead_lab_processes_are_removed_and_live_ones_kept(docker_client, image) -> None:
-    from lab.environments.image import remove_leftovers
+    from lab.environments.image.runner import remove_leftovers
 
     dead = subprocess_pid_that_exited()
     started = {owner: docker_client.containers.run(image, ["sleep", "300"], detach=True,
@@ -121,7 +121,7 @@ def test_leftovers_of_dead_lab_processes_are_removed_and_live_ones_kept(docker_c
 
 
 def test_a_plain_container_of_an_env_image_is_no_leftover_but_a_dead_build_is(docker_client, image) -> None:
-    from lab.environments.image import BUILD_LABEL, BUILD_OWNER_LABEL, remove_leftovers
+    from lab.environments.image.runner import BUILD_LABEL, BUILD_OWNER_LABEL, remove_leftovers
 
     dead = str(subprocess_pid_that_exited())
     # A user's `docker run` of the image: whatever labels the image carries, it is not lab's.

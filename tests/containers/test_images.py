@@ -10,7 +10,7 @@ import time
 import pytest
 
 from lab.environments.declared import get_env, image_tag, load_matrix
-from lab.environments.images import build_image, docker_client, image_status, remove_stale_images, render
+from lab.environments.image.build import build_image, docker_client, image_status, remove_stale_images, render
 from lab.environments.shipment import Staged
 from lab.errors import DockerUnavailable
 
@@ -157,7 +157,7 @@ class FakeImages:
 
 def test_build_falls_back_to_offline_with_one_notice_when_no_registry(monkeypatch, tmp_path):
     pytest.importorskip("docker", reason="the docker Python package is not installed")
-    import lab.environments.images as images
+    import lab.environments.image.build as images
 
     # The fake build's time must not land in the user's builds.json as the real tag's.
     monkeypatch.setenv("LAB_CACHE_DIR", str(tmp_path))
@@ -196,7 +196,7 @@ def test_build_falls_back_to_offline_with_one_notice_when_no_registry(monkeypatc
 
 def test_build_of_an_existing_tag_does_nothing(monkeypatch):
     pytest.importorskip("docker", reason="the docker Python package is not installed")
-    import lab.environments.images as images
+    import lab.environments.image.build as images
 
     env = get_env("tf2.15")
     client = type("Client", (), {"images": FakeImages(present=[image_tag(env)])})()
@@ -205,7 +205,7 @@ def test_build_of_an_existing_tag_does_nothing(monkeypatch):
 
 
 def test_a_second_build_of_one_tag_waits_for_the_first(tmp_path, monkeypatch):
-    from lab.environments.images import _build_lock
+    from lab.environments.image.build import _build_lock
 
     monkeypatch.setenv("LAB_CACHE_DIR", str(tmp_path))
     order, notes = [], []

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from lab.environments.declared import get_env, image_tag, load_matrix
-from lab.environments.images import build_image
-from lab.environments.interpreter import candidate_pythons, python_version
+from lab.environments.image.build import build_image
+from lab.environments.image.wheels import cpython_abi
+from lab.environments.pythons import candidate_pythons, python_version
 from lab.environments.uvtool import find_uv
-from lab.environments.wheels import cpython_abi
 from lab.plan import Trial
 from lab.scenario import DEFAULT_SCENARIO_DIR, Mode
 
@@ -96,7 +96,7 @@ class FakeImages:
 def offline_build(monkeypatch, tmp_path):
     """Builds through a fake daemon; returns (build, built): what the build context held."""
     pytest.importorskip("docker", reason="the docker Python package is not installed")
-    import lab.environments.images as images
+    import lab.environments.image.build as images
 
     monkeypatch.setenv("LAB_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(images, "base_image", lambda suite, client, note, script: f"lab-base:{suite}-x")
@@ -164,7 +164,7 @@ def test_offline_copies_the_host_python_in_at_its_own_path(offline_build, monkey
 
 
 def test_offline_without_a_host_python_is_one_line_saying_how_to_get_one(offline_build, monkeypatch, tmp_path):
-    from lab.environments.images import ImageBuildFailed
+    from lab.environments.image.build import ImageBuildFailed
 
     build, _ = offline_build
     monkeypatch.setenv("PYENV_ROOT", str(tmp_path / "no-pyenv"))

@@ -142,7 +142,7 @@ def test_the_venv_in_the_shard_image_observes_what_the_env_image_does(pods: Path
                                                                        tmp_path: Path) -> None:
     from lab.cli import main
     from lab.environments.declared import get_env
-    from lab.environments.images import image_status
+    from lab.environments.image.build import image_status
 
     if not image_status(get_env("tf2.21"), docker_client).built:
         pytest.skip("lab-env:tf2.21 is not built; `lab envs build tf2.21` builds it")
@@ -162,7 +162,7 @@ def test_the_lock_of_labs_own_dependencies_pins_every_one_pyproject_names() -> N
     from packaging.requirements import Requirement
     from packaging.utils import canonicalize_name
 
-    from lab.environments.wheels import lock_hashes
+    from lab.environments.image.wheels import lock_hashes
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     needed = {canonicalize_name(r.name) for r in map(Requirement, project["dependencies"])

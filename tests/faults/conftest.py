@@ -16,7 +16,7 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 
-from lab.environments.image import LABEL, OWNER_LABEL
+from lab.environments.image.runner import LABEL, OWNER_LABEL
 from tests.containers.conftest import docker_client  # noqa: F401  (the same skip-or-fail fixture)
 
 FAULTS = Path(__file__).parents[1] / "fixtures" / "faults"

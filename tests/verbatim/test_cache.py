@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lab.environments.interpreter import candidate_pythons, python_version
+from lab.environments.pythons import candidate_pythons, python_version
 from lab.verbatim.documents import read_document
 from lab.verbatim.runner import Settings, run_verbatim
 from lab.verbatim.variants import Variant

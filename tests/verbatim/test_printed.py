@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from lab.environments.interpreter import candidate_pythons, python_version
+from lab.environments.pythons import candidate_pythons, python_version
 from lab.verbatim.printed import parse_value, printed_values
 
 # (id, what was printed (copied from real runs: TF 2.21 / NumPy 2.4, TF 1.15 / NumPy 1.18), values)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from lab.cli import main
-from lab.environments.interpreter import candidate_pythons, python_version
+from lab.environments.pythons import candidate_pythons, python_version
 from lab.verbatim.articles import A000, A001, A002, A003, A004, BLOCKS, CLAIMS
 from lab.verbatim.claims import judge_blocks, seeds_dir
 from lab.verbatim.documents import read_document

@@ -9,36 +9,19 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, Mapping, Optional
 
 from lab.cache import cache_root
 from lab.environments.base import Note
 from lab.environments.batch import Batch, GuestRun
 from lab.environments.declared import Env
 from lab.environments.process import check_interpreter, run_guest, stop_guests
+from lab.environments.pythons import candidate_pythons, python_version
 from lab.environments.shipment import Shipment
 from lab.errors import EnvironmentUnavailable
 from lab.locking import file_lock
 
 READY = ".lab-ready"  # written last: a venv without it was cut short and is made again
-
-
-def candidate_pythons(version: str) -> List[str]:
-    """Where a CPython `version` (e.g. '3.7') may be: pyenv's versions, then pythonX.Y on PATH."""
-    root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
-    found = sorted(glob.glob(os.path.join(root, "versions", f"{version}.*", "bin", "python")), reverse=True)
-    on_path = shutil.which(f"python{version}")
-    return found + ([on_path] if on_path else [])
-
-
-def python_version(python: str) -> str:
-    """'3.7.16' for an interpreter, or '' when it does not answer like a Python."""
-    try:
-        done = subprocess.run([python, "-c", "import platform; print(platform.python_version())"],
-                              capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
-    except (OSError, subprocess.TimeoutExpired):
-        return ""
-    return done.stdout.strip() if done.returncode == 0 else ""
 
 
 class InterpreterEnvironment:

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import List, Optional
 
 from lab.cache import cache_root
-from lab.environments.interpreter import READY
-from lab.environments.ondemand import SPEC_FILE, USED
+from lab.environments.interpreter.environment import READY
+from lab.environments.interpreter.ondemand import SPEC_FILE, USED
 
 DAY_S = 24 * 3600
 

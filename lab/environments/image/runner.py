@@ -1,4 +1,4 @@
-"""The `image` kind: each batch of an environment in ONE locked-down container of a pinned image."""
+"""A batch in ONE locked-down container of a pinned image, and the removal of lab containers left behind."""
 
 from __future__ import annotations
 
@@ -8,24 +8,15 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional
 
-from lab.cores import available_cores
-from lab.environments.base import Note
 from lab.environments.batch import Batch, GuestRun
 from lab.environments.declared import Env
+from lab.environments.image.labels import BUILD_LABEL, BUILD_NAME_PREFIX, BUILD_OWNER_LABEL, LABEL, OWNER_LABEL
 from lab.environments.process import EXIT_NO_TENSORFLOW
 from lab.environments.shipment import Shipment
 from lab.errors import EnvironmentUnavailable
 from lab.record import Status
 from lab.scratch import alive, scratch_dir
 
-LABEL = "lab.batch"  # every container lab starts carries it, so none is ever left unaccounted for
-OWNER_LABEL = "lab.owner-pid"
-# An image build's install container has labels of its own, and a name: `docker commit` copies
-# a container's labels into the image, so containers later started from it (a user's `docker
-# run`) carry them too. Only a name marks the install container itself.
-BUILD_LABEL = "lab.build"
-BUILD_OWNER_LABEL = "lab.build-owner-pid"
-BUILD_NAME_PREFIX = "lab-build-"
 DEFAULT_MEMORY = "4g"
 DEFAULT_PIDS = 1024
 # The most a container may write into any one file (like /tmp, bounded).
@@ -154,55 +145,6 @@ class DockerRunner:
             return str(container.logs(stdout=False, stderr=True, tail=LOG_LINES).decode(errors="replace"))
         except Exception:  # gone meanwhile: the message does without the log
             return ""
-
-
-class ImageEnvironment:
-    """A pinned container environment from the matrix: its image is built (or found) by its
-    recipe's hash, and every batch runs in one locked-down container of it."""
-
-    kind = "image"
-    # Independent images build in parallel, as many as there are cores (a build is mostly one
-    # installer process and a commit); the shared base and runtime are built once, under a
-    # host-wide lock per tag, and envs of one Python download their wheels one at a time.
-    _build_lock = threading.BoundedSemaphore(available_cores())
-
-    def __init__(self, spec: Env, client: Any) -> None:
-        self.name = spec.name
-        self.spec = spec
-        self.client = client
-        self.tag = ""
-        self.image_id = ""
-        self.size_bytes: Optional[int] = None
-        self.build_s: Optional[float] = None
-
-    def check(self) -> None:
-        pass  # the Docker daemon answered when the environment was resolved
-
-    def prepare(self, note: Note) -> None:
-        from lab.environments.images import ImageBuildFailed, build_image
-
-        with self._build_lock:
-            try:
-                status = build_image(self.spec, self.client, on_progress=note)
-            except ImageBuildFailed as exc:
-                raise ImageBuildFailed(f"image build failed: {exc}") from None
-        self.tag, self.image_id = status.tag, status.image_id or ""
-        self.size_bytes, self.build_s = status.size_bytes, status.build_s
-
-    def identity(self) -> Optional[str]:
-        return self.image_id or None
-
-    def run(self, batch: Batch, shipment: Shipment, timeout_s: float) -> GuestRun:
-        batch.host_facts["image"] = self.tag
-        return DockerRunner(self.spec, self.tag, self.client, timeout_s=timeout_s).run(batch, shipment)
-
-    def stop(self) -> None:
-        remove_leftovers(self.client, own=True)
-
-    def describe(self) -> Dict[str, Any]:
-        return {"kind": self.kind, "image": self.tag or None, "image_id": self.image_id or None,
-                "image_size_bytes": self.size_bytes, "build_s": self.build_s,
-                "python": self.spec.python, "tensorflow": self.spec.tensorflow}
 
 
 def _first_line(exc: BaseException) -> str:

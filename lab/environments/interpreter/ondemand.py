@@ -18,7 +18,7 @@ from lab import releases
 from lab.cache import cache_root
 from lab.environments.base import Note
 from lab.environments.declared import Env, matrix_settings
-from lab.environments.interpreter import InterpreterEnvironment
+from lab.environments.interpreter.environment import InterpreterEnvironment
 from lab.environments.uvtool import find_uv
 from lab.errors import EnvironmentUnavailable, UsageError
 from lab.locking import file_lock

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any, Callable, ContextManager, Dict, List, Optional, Tuple
 
 from lab.cache import cache_root
-from lab.environments import wheels
 from lab.environments.declared import CONTAINERS_DIR, IMAGE_REPOSITORY, Env, env_fingerprint, image_tag
+from lab.environments.image import wheels
 from lab.environments.uvtool import find_uv
 from lab.errors import DockerUnavailable, EnvironmentUnavailable, UsageError
 from lab.locking import file_lock
@@ -263,7 +263,7 @@ def commit_changes(env: Env, labels: Dict[str, str]) -> List[str]:
 
 def _install_and_commit(client: Any, runtime: str, context: Path, python: str, tag: str, env: Env,
                         labels: Dict[str, str], note: ProgressFn) -> None:
-    from lab.environments.image import BUILD_LABEL, BUILD_NAME_PREFIX, BUILD_OWNER_LABEL
+    from lab.environments.image.labels import BUILD_LABEL, BUILD_NAME_PREFIX, BUILD_OWNER_LABEL
 
     started = time.monotonic()
     container = client.containers.create(
@@ -386,7 +386,7 @@ def _debootstrap(suite: str, tag: str, script: Path, note: ProgressFn) -> str:
 def host_python_home(version: str) -> Path:
     """The prefix of a self-contained CPython `version` on the host (pyenv's), for an offline
     image to copy in at the same path; ImageBuildFailed saying how to get one when none is found."""
-    from lab.environments.interpreter import candidate_pythons
+    from lab.environments.pythons import candidate_pythons
 
     for python in candidate_pythons(version):
         try:
