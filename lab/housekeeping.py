@@ -1,11 +1,10 @@
-"""What lab keeps under its cache root, how big it is, pruning it, and forgetting a made env.
+"""What lab keeps under its cache root, how big it is, and pruning it.
 
 Everything there can be made again: records (and verbatim results), wheels, venvs, build locks.
 """
 
 from __future__ import annotations
 
-import glob
 import os
 import shutil
 import time
@@ -17,11 +16,12 @@ from lab.cache import cache_root
 from lab.errors import UsageError
 
 DAY_S = 86400.0
-# Folders whose immediate children are single entries (a venv is pruned whole, never file by file).
-WHOLE = {"venvs"}
+# Folders whose immediate children are single entries (a venv is pruned whole, never file by file;
+# uv's cache by its buckets: a venv hardlinked from it keeps its files when it goes).
+WHOLE = {"venvs", "uv"}
 WHAT = {"records": "trial records and verbatim results (the record cache)", "wheels": "downloaded wheels",
         "venvs": "the venvs of interpreter envs", "build-locks": "image build locks",
-        "locks": "lock files"}
+        "locks": "lock files", "uv": "uv's cache: the unpacked wheels venvs hardlink"}
 
 
 @dataclass(frozen=True)
@@ -87,26 +87,6 @@ def prune(older_than_days: Optional[float] = None, root: Optional[Path] = None,
             freed += size
             note(entry)
     return freed
-
-
-def forget(name: str) -> str:
-    """Removes what a declared env was made of (its image, its venvs), so that preparing it makes it anew."""
-    from lab.environments.declared import get_env
-
-    spec = get_env(name)
-    if spec.kind == "interpreter":
-        gone = sorted(p for p in (cache_root() / "venvs").glob(f"{glob.escape(name)}-*") if p.is_dir())
-        for venv in gone:
-            shutil.rmtree(venv)
-        return f"removed {len(gone)} venv(s)" if gone else "no venv yet"
-    from lab.environments.image.build import docker_client, image_status
-
-    client = docker_client()
-    status = image_status(spec, client)
-    if not status.built:
-        return "no image yet"
-    client.images.remove(status.tag, force=True)
-    return f"removed image {status.tag}"
 
 
 def human(size: float) -> str:

@@ -5,10 +5,13 @@ Each document carries `schema_version` and fits its schema in lab/schemas/ (scen
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any, Dict, List, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Dict, List, Sequence
 
 from lab.guest.catalog import Scenario
+
+if TYPE_CHECKING:
+    from lab.environments.base import State
 
 LISTING_VERSION = 1
 
@@ -36,40 +39,39 @@ def scenario_document(s: Scenario) -> Dict[str, Any]:
     return {"schema_version": LISTING_VERSION, **scenario_entry(s, code=True)}
 
 
-def env_entries(probe: bool = True) -> Dict[str, Any]:
-    """Every declared env: name, kind, versions (probed in a made venv), whether it is made and where;
-    `image_status` says why image states are unknown (no Docker daemon)."""
+@dataclass(frozen=True)
+class EnvRow:
+    """One declared env as `lab envs list` shows it."""
+
+    name: str
+    kind: str
+    versions: Dict[str, str]
+    """tensorflow, keras, python: as the made env reported them (`probed`), else the pins."""
+    probed: bool
+    state: State
+
+
+def env_rows(probe: bool = True) -> List[EnvRow]:
+    """Every declared env, each answering for itself (Environment.state) whether it is made and
+    where; with `probe`, a made env reports its versions (a venv starts its Python)."""
+    from lab.environments import resolve
     from lab.environments.declared import load_matrix
-    from lab.errors import LabError
 
     matrix = load_matrix()
-    client, why = None, ""
-    if any(e.kind == "image" for e in matrix):
-        try:
-            from lab.environments.image.build import docker_client
+    rows = []
+    for declared, env in zip(matrix, resolve([e.name for e in matrix])):
+        state = env.state(probe)
+        versions = dict(state.versions) or {"tensorflow": declared.tensorflow, "keras": declared.keras,
+                                            "python": declared.python}
+        rows.append(EnvRow(env.name, env.kind, versions, bool(state.versions), state))
+    return rows
 
-            client = docker_client(timeout=10)
-        except LabError as exc:
-            why = str(exc)
-    envs: List[Dict[str, Any]] = []
-    for e in matrix:
-        made, where, probed = None, "", False
-        versions = {"tensorflow": e.tensorflow, "keras": e.keras, "python": e.python}
-        if e.kind == "image" and client is not None:
-            from lab.environments.image.build import image_status
 
-            status = image_status(e, client)
-            made, where = status.built, (status.image_id or "") if status.built else status.tag
-        elif e.kind == "interpreter":
-            from lab.environments.interpreter.environment import made_venv, probe_venv
-
-            venv = made_venv(e)
-            made, where = venv is not None, str(venv or "")
-            found = probe_venv(Path(where), e.environment) if venv is not None and probe else {}
-            if found:
-                probed = True
-                versions = {"tensorflow": str(found["tensorflow"]),
-                            "keras": f"{found.get('keras')} ({found.get('keras_package')})",
-                            "python": str(found["python"])}
-        envs.append({"name": e.name, "kind": e.kind, **versions, "probed": probed, "made": made, "where": where})
-    return {"schema_version": LISTING_VERSION, "envs": envs, "image_status": why}
+def env_entries(probe: bool = True) -> Dict[str, Any]:
+    """What `lab envs list --json` prints: every declared env's row; `image_status` says why some
+    states are unknown (no Docker daemon)."""
+    rows = env_rows(probe)
+    envs = [{"name": r.name, "kind": r.kind, **r.versions, "probed": r.probed, "made": r.state.made,
+             "where": r.state.where} for r in rows]
+    unknown = next((r.state.unknown for r in rows if r.state.unknown), "")
+    return {"schema_version": LISTING_VERSION, "envs": envs, "image_status": unknown}

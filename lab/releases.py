@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
-import re
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
+
+from packaging.tags import Tag, cpython_tags
+from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+from packaging.version import InvalidVersion
+from packaging.version import Version as _Version
 
 from lab.cache import cache_root
 from lab.errors import LabError, UsageError
@@ -18,16 +23,42 @@ PACKAGES = ("tensorflow", "tensorflow-cpu")
 PYTHONS = ("3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13")
 """The CPythons an on-demand environment may be made from (those pyenv serves here)."""
 INDEX_TTL_S = 24 * 3600
-# Final releases only: 2.15.0, never 2.15.0rc1 or 2.16.0.dev2024.
-_FINAL = re.compile(r"^\d+(\.\d+)*$")
-_WHEEL = re.compile(r"-cp3(\d+)-cp3\d+m?-manylinux[^-]*x86_64[^-]*\.whl$")
+# Linux x86_64 wheels of any glibc: the PEP 600 tags and their legacy aliases.
+_LINUX = tuple(f"manylinux_2_{minor}_x86_64" for minor in range(5, 100)) + (
+    "manylinux2014_x86_64", "manylinux2010_x86_64", "manylinux1_x86_64")
 
 Version = Tuple[int, ...]
 
 
 def version_key(text: str) -> Version:
-    """'2.15.1' -> (2, 15, 1); a final release's version compares as its numbers."""
-    return tuple(int(part) for part in text.split("."))
+    """'2.15.1' -> (2, 15, 1): a final release's version compares as its numbers (ValueError
+    when `text` is no version)."""
+    return _Version(text).release
+
+
+def _final(text: str) -> bool:
+    """2.15.0 is final; 2.15.0rc1, 2.16.0.dev2024, 2.1.0.post1 and local versions are not."""
+    try:
+        version = _Version(text)
+    except InvalidVersion:
+        return False
+    return not (version.is_prerelease or version.is_postrelease or version.local)
+
+
+@functools.cache
+def _installable(python: str) -> FrozenSet[Tag]:
+    """The wheel tags CPython `python` ('3.7') takes on Linux x86_64 (cp37-cp37m-manylinux2010_x86_64, ...)."""
+    major, minor = (int(part) for part in python.split("."))
+    return frozenset(cpython_tags(python_version=(major, minor), platforms=_LINUX))
+
+
+def wheel_pythons(filename: str) -> FrozenSet[str]:
+    """The CPythons of PYTHONS that can install the wheel `filename` on Linux x86_64 ({} for an sdist)."""
+    try:
+        _, _, _, wheel_tags = parse_wheel_filename(filename)
+    except (InvalidWheelFilename, InvalidVersion):
+        return frozenset()
+    return frozenset(p for p in PYTHONS if wheel_tags & _installable(p))
 
 
 @dataclass(frozen=True)
@@ -83,13 +114,12 @@ def parse_releases(data: Dict[str, Any], exclude_newer: str = "") -> List[Releas
     uploaded before `exclude_newer` (so the list is the same next year), oldest version first."""
     found = []
     for version, files in (data.get("releases") or {}).items():
-        if not _FINAL.match(version) or not files:
+        if not _final(version) or not files:
             continue
         uploaded = min(str(f.get("upload_time_iso_8601") or "") for f in files)
         if exclude_newer and uploaded >= exclude_newer.replace("Z", ""):
             continue
-        pythons = {f"3.{m.group(1)}" for f in files if not f.get("yanked")
-                   for m in [_WHEEL.search(str(f.get("filename", "")))] if m}
+        pythons = {p for f in files if not f.get("yanked") for p in wheel_pythons(str(f.get("filename", "")))}
         if pythons:
             found.append(Release(version, frozenset(pythons), uploaded))
     return sorted(found, key=lambda r: r.key)
@@ -109,14 +139,30 @@ def find(version: str, package: str = "tensorflow", exclude_newer: str = "") -> 
     return next((r for r in releases(package, exclude_newer) if r.version == version), None)
 
 
+def pick(text: str, package: str = "tensorflow", exclude_newer: str = "") -> Tuple[str, str]:
+    """The release `text` names, and how it was chosen: a final release is itself (''); fewer than
+    three parts (`2.5`) name the newest final release they begin (2.5.3: '2.5 is 2.5.3, the newest
+    final 2.5.x'). A one-line UsageError when there is none."""
+    if find(text, package, exclude_newer) is not None:
+        return text, ""
+    try:
+        parsed = _Version(text)
+    except InvalidVersion:
+        raise UsageError(f"TensorFlow {text!r} is not a version: write it as 2.15.1, or 2.15 for the newest "
+                         "2.15.x") from None
+    prefix = parsed.release
+    if _final(text) and len(prefix) < 3 and parsed.epoch == 0:
+        found = [r for r in releases(package, exclude_newer) if r.key[:len(prefix)] == prefix]
+        if found:
+            return found[-1].version, f"{text} is {found[-1].version}, the newest final {text}.x"
+    raise UsageError(f"TensorFlow {text} is not a final release on PyPI{nearest(text, exclude_newer)}")
+
+
 def between(good: str, bad: str, python: Optional[str] = None, exclude_newer: str = "") -> List[Release]:
     """Every final release from `good` to `bad`, both included, in version order (from the full
-    `tensorflow` package, which has every version); with `python`, only those with its wheels."""
-    ends = []
-    for version in (good, bad):
-        if find(version, exclude_newer=exclude_newer) is None:
-            raise UsageError(f"TensorFlow {version} is not a final release on PyPI{nearest(version, exclude_newer)}")
-        ends.append(version_key(version))
+    `tensorflow` package, which has every version); with `python`, only those with its wheels.
+    Either end may be a prefix (`2.5`: the newest final 2.5.x, see `pick`)."""
+    ends = [version_key(pick(version, exclude_newer=exclude_newer)[0]) for version in (good, bad)]
     low, high = sorted(ends)
     usable = {python} if python else set(PYTHONS)  # a release no usable Python has a wheel for is left out
     chosen = [r for r in releases(exclude_newer=exclude_newer) if low <= r.key <= high and r.pythons & usable]

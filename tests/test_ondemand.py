@@ -12,8 +12,10 @@ import pytest
 from lab import releases
 from lab.cli import main
 from lab.environments import lookup, resolve, resolve_names
-from lab.environments.interpreter.ondemand import SPEC_FILE, USED, OnDemandEnvironment, Spec, parse
+from lab.environments.interpreter import InterpreterEnvironment
+from lab.environments.interpreter.environment import SPEC_FILE, USED
 from lab.environments.interpreter.venvcache import cached_venvs, prune
+from lab.environments.ondemand import Spec, parse
 from lab.errors import UsageError
 
 PYPI = Path(__file__).parent / "fixtures" / "pypi"
@@ -36,8 +38,9 @@ def test_a_pin_and_its_folder_safe_name_parse_to_the_same_spec(text: str, name: 
     assert (parse(text).text, parse(text).name) == (text, name)  # type: ignore[union-attr]
 
 
-def test_matrix_names_and_two_part_versions_are_not_pins() -> None:
-    assert parse("tf2.15") is None and parse("tf==2.15") is None and parse("local") is None
+def test_matrix_names_are_not_pins_and_a_pin_may_name_a_release_by_its_prefix() -> None:
+    assert parse("tf2.15") is None and parse("local") is None
+    assert parse("tf==2.15") == Spec("2.15")
 
 
 def test_final_releases_only_cut_at_the_matrix_lock_instant_oldest_first() -> None:
@@ -86,7 +89,7 @@ def test_a_spec_that_cannot_resolve_is_one_line_and_exit_2(text: str, words: str
 def test_resolve_makes_an_on_demand_interpreter_env_that_describes_its_spec() -> None:
     assert resolve_names(["tf==2.14.0", "tf2.14.0"]) == ["tf2.14.0"]
     [env] = resolve(["tf==2.14.0"])
-    assert isinstance(env, OnDemandEnvironment) and env.kind == "interpreter"
+    assert isinstance(env, InterpreterEnvironment) and env.kind == "interpreter"
     assert env.describe()["spec"] == "tf==2.14.0"
 
 

@@ -11,9 +11,9 @@ import typer
 from typing_extensions import Annotated
 
 from lab.cores import available_cores
-from lab.environments import Environment, resolve, resolve_names
+from lab.environments import LOCAL, Environment, resolve, resolve_names
 from lab.errors import LabError
-from lab.listing import env_entries
+from lab.listing import env_entries, env_rows
 from lab.reports.values import table
 
 envs_app = typer.Typer(help="The pinned environments of containers/matrix.toml, and the on-demand ones.",
@@ -32,19 +32,19 @@ def envs_list(
     if cached:
         _list_cached()
         return
-    listed = env_entries()
     if as_json:
-        typer.echo(json.dumps(listed, indent=1))
+        typer.echo(json.dumps(env_entries(), indent=1))
         return
     rows = []
-    for e in listed["envs"]:
-        made = "?" if e["made"] is None else "yes" if e["made"] else "no"
-        where = e["where"][:19] if e["kind"] == "image" and e["made"] else e["where"]
-        tensorflow = f"{e['tensorflow']} (probed)" if e["probed"] else e["tensorflow"]
-        rows.append([e["name"], e["kind"], tensorflow, e["keras"], e["python"], made, where])
+    listed = env_rows()
+    for e in listed:
+        made = "?" if e.state.made is None else "yes" if e.state.made else "no"
+        tensorflow = f"{e.versions['tensorflow']} (probed)" if e.probed else e.versions["tensorflow"]
+        rows.append([e.name, e.kind, tensorflow, e.versions["keras"], e.versions["python"], made, e.state.shown])
     typer.echo("\n".join(table(["env", "kind", "tensorflow", "keras", "python", "made", "where"], rows)))
-    if listed["image_status"]:
-        typer.echo(f"(image status unknown: {listed['image_status']})", err=True)
+    unknown = next((e.state.unknown for e in listed if e.state.unknown), "")
+    if unknown:
+        typer.echo(f"(unknown whether made: {unknown})", err=True)
 
 
 @envs_app.command("build")
@@ -54,9 +54,7 @@ def envs_build(
                                                             "again, even when its recipe is unchanged.")] = False,
 ) -> None:
     """Make the envs ready: build images, make venvs (skipped when the recipe is unchanged, unless --rebuild)."""
-    from lab.housekeeping import forget
-
-    chosen = [n for n in resolve_names(names or ["all"]) if n != "local"]
+    chosen = [n for n in resolve_names(names or ["all"]) if n != LOCAL]
 
     def make(env: Environment) -> Optional[str]:
         """None when the env is ready, else its name (after its one-line error)."""
@@ -65,19 +63,21 @@ def envs_build(
 
         try:
             if rebuild:
-                note(forget(env.name))
+                note(env.forget())
             env.prepare(note)
         except LabError as exc:
             typer.echo(f"{env.name}: FAILED: {exc}", err=True)
             return env.name
-        about = env.describe()
-        built = f"; built in {about['build_s']:.0f} s" if about.get("build_s") else ""
-        size = f"; {about['image_size_bytes'] / 1e9:.2f} GB" if about.get("image_size_bytes") else ""
-        typer.echo(f"{env.name}: ready ({env.identity() or ''}{built}{size})")
+        state = env.state()
+        made = f"; made in {state.made_s:.1f} s" if state.made_s else ""
+        size = f"; {state.disk_bytes / 1e9:.2f} GB" if state.disk_bytes else ""
+        typer.echo(f"{env.name}: ready ({env.identity() or ''}{made}{size})")
         return None
 
     # In parallel: independent images build at once, as many as the cores (image.py bounds it).
     envs = resolve(chosen)
+    for env in envs:
+        env.check()  # no Docker daemon: one line, before any work
     pool = ThreadPoolExecutor(max_workers=available_cores(), thread_name_prefix="lab-build")
     try:
         failed = [name for name in pool.map(make, envs) if name]  # in the order asked for
@@ -95,14 +95,16 @@ def envs_build(
 
 
 def _list_cached() -> None:
-    from lab.environments.interpreter.venvcache import cached_venvs, venvs_dir
+    from lab.environments.interpreter.environment import venvs_dir
+    from lab.environments.interpreter.venvcache import cached_venvs
 
     now = time.time()
     venvs = cached_venvs()
     rows = [[v.name, v.spec or "(matrix env)", v.python, "yes" if v.ready else "no (cut short)",
-             f"{(now - v.last_used) / 86400:.1f}", f"{v.size / 2**30:.2f}"] for v in venvs]
-    typer.echo("\n".join(table(["venv", "spec", "python", "ready", "days since use", "GiB"], rows)))
-    typer.echo(f"{len(venvs)} venvs, {sum(v.size for v in venvs) / 2**30:.2f} GiB in {venvs_dir()}")
+             f"{(now - v.last_used) / 86400:.1f}", f"{v.size / 2**30:.2f}", f"{v.own / 2**30:.2f}"] for v in venvs]
+    typer.echo("\n".join(table(["venv", "spec", "python", "ready", "days since use", "GiB", "GiB own"], rows)))
+    typer.echo(f"{len(venvs)} venvs, {sum(v.own for v in venvs) / 2**30:.2f} GiB of their own (the rest are "
+               f"hardlinks to uv's cache) in {venvs_dir()}")
 
 
 @envs_app.command("prune")
@@ -115,5 +117,5 @@ def envs_prune(
 
     removed = prune(older_than)
     for venv in removed:
-        typer.echo(f"removed {venv.path} ({venv.spec or 'matrix env'}, {venv.size / 2**30:.2f} GiB)")
-    typer.echo(f"pruned {len(removed)} venvs, {sum(v.size for v in removed) / 2**30:.2f} GiB")
+        typer.echo(f"removed {venv.path} ({venv.spec or 'matrix env'}, {venv.own / 2**30:.2f} GiB of its own)")
+    typer.echo(f"pruned {len(removed)} venvs, {sum(v.own for v in removed) / 2**30:.2f} GiB freed")

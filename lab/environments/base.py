@@ -1,8 +1,9 @@
-"""The small interface every environment kind implements."""
+"""The small interface every environment kind implements, and what a made environment says of itself."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Optional, Protocol
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Mapping, Optional, Protocol
 
 from lab.environments.batch import Batch, GuestRun
 
@@ -10,19 +11,44 @@ Note = Callable[[str], None]
 """Progress lines for the user ('building image', 'running 60 trials')."""
 
 
+@dataclass(frozen=True)
+class State:
+    """Whether an environment is made, where, and what it reports of itself (`lab envs list`)."""
+
+    made: Optional[bool]
+    """None: it cannot be known now (`unknown` says why: no Docker daemon)."""
+    where: str = ""
+    """What was made: the image id (or the tag it would have), the venv's folder, the interpreter."""
+    brief: str = ""
+    """`where` as a table shows it (an image id cut to 19 characters); `where` when empty."""
+    versions: Mapping[str, str] = field(default_factory=dict)
+    """tensorflow, keras, python as the made environment reported them (probed); {} when not probed."""
+    made_s: Optional[float] = None
+    """Seconds it took to make, when known (an image this host built, a venv made by this process)."""
+    disk_bytes: Optional[int] = None
+    """Bytes on disk of its own: an image's size, a venv's files not shared with the installer's cache."""
+    unknown: str = ""
+    """Why `made` is None; '' otherwise."""
+
+    @property
+    def shown(self) -> str:
+        return self.brief or self.where
+
+
 class Environment(Protocol):
-    """Where trials execute. Kinds: local (this interpreter), interpreter (a venv made from a
-    Python and a hashed lock), image (a pinned container). Nothing outside a kind asks which
-    kind it is."""
+    """Where jobs execute. Kinds: local (this interpreter), interpreter (a venv made from a
+    Python and a hashed lock), image (a pinned container); each registers itself by name
+    (lab/environments/kinds.py). Nothing outside a kind asks which kind it is: what a caller needs
+    to know of one is a method here."""
 
     name: str
     """The name on the command line and in records ('local', 'tf2.15', 'tf1.15')."""
     kind: str
-    """'local', 'interpreter' or 'image'."""
+    """The name the kind is registered by ('local', 'interpreter', 'image'): for display only."""
 
     def check(self) -> None:
         """Cheap checks before any work (the interpreter exists, is a file, has the right
-        version); EnvironmentUnavailable, one line, when they fail."""
+        version; a Docker daemon answers); EnvironmentUnavailable, one line, when they fail."""
         ...
 
     def prepare(self, note: Note) -> None:
@@ -46,5 +72,16 @@ class Environment(Protocol):
         ...
 
     def describe(self) -> Dict[str, Any]:
-        """The environment as the manifest and `lab envs list` show it (kind, versions, image)."""
+        """The environment as the manifest shows it (kind, versions, image, spec); `made_s` and
+        `disk_bytes` when this process made it."""
+        ...
+
+    def state(self, probe: bool = False) -> State:
+        """Whether it is made and where, without making it; with `probe`, the versions a made
+        environment reports itself (starts its Python: seconds)."""
+        ...
+
+    def forget(self) -> str:
+        """Remove what it was made of (its image, its venvs), so that `prepare` makes it anew;
+        one line that says what was removed."""
         ...

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
+from lab.environments import kinds
 from lab.errors import UsageError
 
 if sys.version_info >= (3, 11):
@@ -27,8 +28,6 @@ IMAGE_REPOSITORY = "lab-env"
 
 _PIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*==[A-Za-z0-9.!+_-]+$")
 _ENV_KEYS = {"description", "kind", "python", "tensorflow", "keras", "numpy", "pins", "environment"}
-KINDS = ("image", "interpreter")
-"""The kinds a matrix entry can declare; `local` is the embedded default, never declared."""
 # Env names become folder names (records/<env>/) and image tags: nothing else is allowed.
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._+-]{0,63}$")
 
@@ -40,7 +39,8 @@ class Env:
     name: str
     """The env's id, as written on the command line and in records (`tf2.15`)."""
     kind: str
-    """How it is made: 'image' (a container built from the lock) or 'interpreter' (a venv)."""
+    """How it is made: the name of a registered kind (lab/environments/kinds.py): 'image' (a
+    container built from the lock) or 'interpreter' (a venv)."""
     python: str
     """Python minor version inside the image (`3.11`)."""
     tensorflow: str
@@ -67,6 +67,9 @@ class Env:
     """The lock resolves only files uploaded before this instant (uv's --exclude-newer)."""
     description: str = ""
     """One line for listings: why this env is in the matrix."""
+    on_demand: str = ""
+    """The pin an on-demand env was made from ('tf==2.14.0'; its lock is written when first
+    needed); '' for a matrix entry."""
 
     @property
     def requirements(self) -> List[str]:
@@ -102,6 +105,27 @@ def load_matrix(path: Optional[Path] = None) -> List[Env]:
     return envs
 
 
+@dataclass(frozen=True)
+class PythonBase:
+    """What an env of one Python minor version is built on: a [python."3.x"] table of the matrix."""
+
+    debian: str
+    """The Debian suite whose python3 is that version: the offline image's base."""
+    platform: str
+    """The wheel platform its lock is resolved for (`x86_64-manylinux_2_36`)."""
+    copy_host_python: bool = False
+    """No suite has that Python: the offline image copies the host's in."""
+
+
+def python_bases(path: Optional[Path] = None) -> Dict[str, PythonBase]:
+    """The matrix's [python."3.x"] tables: the Pythons an image can be built on."""
+    path = Path(path) if path is not None else MATRIX_PATH
+    load_matrix(path)  # its one-line errors
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return {version: PythonBase(str(table["debian"]), str(table["platform"]), bool(table.get("copy_host_python")))
+            for version, table in data.get("python", {}).items()}
+
+
 def matrix_settings(path: Optional[Path] = None) -> Tuple[Dict[str, str], str]:
     """The variables every env gets ([environment]) and the lock cut (lock_exclude_newer): what
     an on-demand env (lab/environments/ondemand.py) shares with the declared ones."""
@@ -123,8 +147,11 @@ def _make_env(
     if not _NAME.match(name) or name == "local":
         raise UsageError(f"{where}: a name is lower-case letters, digits and . _ + - (and not 'local')")
     kind = str(entry.get("kind", "image"))
-    if kind not in KINDS:
-        raise UsageError(f"{where}: kind {kind!r} is not one of {', '.join(KINDS)}")
+    declarable = kinds.names(declarable=True)
+    if kind not in declarable:
+        others = sorted(set(kinds.names()) - set(declarable))
+        never = f" ({', '.join(others)}: never declared)" if others else ""
+        raise UsageError(f"{where}: kind {kind!r} is not a known kind; use one of {', '.join(declarable)}{never}")
     unknown = sorted(set(entry) - _ENV_KEYS)
     if unknown:
         raise UsageError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_ENV_KEYS))}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-from lab.environments.base import Note
+from lab.environments.base import Note, State
 from lab.environments.batch import Batch, GuestRun
 from lab.errors import EnvironmentUnavailable
 from lab.plan import Trial
@@ -16,7 +16,8 @@ Canned = Mapping[Tuple[str, str], Any]
 class FakeEnvironment:
     """Answers each trial from `canned[(scenario, mode)]`: a dict of observations, or an
     exception (an errored twin), or a status string (crashed, timeout, not_run). With
-    `unavailable`, preparing it fails as an environment without TensorFlow would."""
+    `unavailable`, preparing it fails as an environment without TensorFlow would. Not a
+    registered kind: tests make it directly."""
 
     kind = "fake"
 
@@ -64,3 +65,9 @@ class FakeEnvironment:
 
     def describe(self) -> Dict[str, Any]:
         return {"kind": self.kind}
+
+    def state(self, probe: bool = False) -> State:
+        return State(made=not self.unavailable, versions={"tensorflow": str(self.facts.get("tensorflow", ""))})
+
+    def forget(self) -> str:
+        return "nothing to remove: a fake environment is never made"

@@ -8,12 +8,16 @@ import json
 import os
 import subprocess
 import sys
-from typing import Any, Dict, List, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence
 
-from lab.environments.base import Note
+from lab.environments import kinds
+from lab.environments.base import Environment, Note, State
 from lab.environments.batch import Batch, GuestRun
 from lab.environments.process import check_interpreter, run_guest, stop_guests
 from lab.environments.shipment import Shipment
+
+if TYPE_CHECKING:
+    from lab.environments.declared import Env, PythonBase
 
 LOCAL = "local"
 HOW = "pass --python PATH (or set LAB_PYTHON) to a Python that has TensorFlow"
@@ -89,12 +93,22 @@ def keyed_variables(environ: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     return {k: v for k, v in sorted(environ.items()) if k.startswith(KEYED_PREFIXES) and k != "PYTHONPATH"}
 
 
+@kinds.register
 class LocalEnvironment:
     """Trials in a separate process of an interpreter that has TensorFlow: by default the one
     lab runs in. Cached like the others, by what the interpreter reports of itself and the
     variables its guest inherits."""
 
     kind = "local"
+    declarable = False  # the embedded default, named `local`: nothing to declare or make
+
+    @classmethod
+    def of(cls, spec: Env, context: kinds.Context) -> Environment:
+        return cls(context.python, spec.name)
+
+    @classmethod
+    def on_demand_bases(cls) -> Mapping[str, PythonBase]:
+        return {}  # an interpreter that exists already is not made on demand
 
     def __init__(self, python: Optional[str] = None, name: str = LOCAL) -> None:
         self.name = name
@@ -137,3 +151,9 @@ class LocalEnvironment:
 
     def describe(self) -> Dict[str, Any]:
         return {"kind": self.kind, "python": self.python}
+
+    def state(self, probe: bool = False) -> State:
+        return State(made=os.path.isfile(self.python), where=self.python)
+
+    def forget(self) -> str:
+        return f"nothing to remove: {self.name} is the interpreter {self.python}, which lab does not make"

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional
 
+from lab import releases
 from lab.cache import cache_root
-from lab.environments.base import Note
+from lab.environments import kinds, ondemand
+from lab.environments.base import Environment, Note, State
 from lab.environments.batch import Batch, GuestRun
-from lab.environments.declared import Env
+from lab.environments.declared import Env, PythonBase
+from lab.environments.interpreter.install import Made, disk_use, make_venv
 from lab.environments.process import check_interpreter, run_guest, stop_guests
 from lab.environments.pythons import candidate_pythons, python_version
 from lab.environments.shipment import Shipment
@@ -22,13 +26,29 @@ from lab.errors import EnvironmentUnavailable
 from lab.locking import file_lock
 
 READY = ".lab-ready"  # written last: a venv without it was cut short and is made again
+SPEC_FILE = "lab-env.json"  # in an on-demand venv: which spec made it, for `lab envs list --cached`
+USED = ".lab-used"  # touched at every use: `lab envs prune --older-than` reads its age
 
 
+def venvs_dir() -> Path:
+    return cache_root() / "venvs"
+
+
+def venvs_of(name: str) -> List[Path]:
+    """The venv folders of the env `name` (<name>-<fingerprint12>), oldest recipe name first; not those
+    of another env whose name begins the same (tf2.21 is not tf2.21-legacy-keras)."""
+    pattern = re.compile(re.escape(name) + r"-[0-9a-f]{12}")
+    folder = venvs_dir()
+    return sorted(p for p in folder.iterdir() if p.is_dir() and pattern.fullmatch(p.name)) if folder.is_dir() else []
+
+
+@kinds.register
 class InterpreterEnvironment:
     """A venv under the lab's cache, made once from a base Python of the declared version and
     installed from the env's hashed lock; its records are cached like an image's."""
 
     kind = "interpreter"
+    declarable = True
 
     def __init__(self, spec: Env, python: Optional[str] = None) -> None:
         self.name = spec.name
@@ -37,6 +57,16 @@ class InterpreterEnvironment:
         self.base = ""
         self.base_version = ""
         self.venv: Optional[Path] = None
+        self.made: Optional[Made] = None
+
+    @classmethod
+    def of(cls, spec: Env, context: kinds.Context) -> Environment:
+        # --python is the base of a declared env's venv unless it is local's; an on-demand spec picks its own.
+        return cls(spec, None if context.with_local or spec.on_demand else context.python)
+
+    @classmethod
+    def on_demand_bases(cls) -> Mapping[str, PythonBase]:
+        return {python: PythonBase("", ondemand.PLATFORM) for python in releases.PYTHONS}
 
     def _how(self) -> str:
         v = self.spec.python
@@ -75,28 +105,20 @@ class InterpreterEnvironment:
 
     def prepare(self, note: Note) -> None:
         self.check()
-        venv = cache_root() / "venvs" / f"{self.name}-{self.fingerprint()[:12]}"
+        ondemand.ensure_lock(self.spec, note)
+        venv = venvs_dir() / f"{self.name}-{self.fingerprint()[:12]}"
         with file_lock(venv.parent / f"{venv.name}.lock", lambda: note(f"waiting for another process making {venv}")):
             if not (venv / READY).exists():
-                self._make(venv, note)
+                self.made = make_venv(self.name, self.base, venv, self.spec.lock, note)
+                (venv / READY).write_text(self.base_version + "\n")
+                note(f"made {venv} in {self.made.seconds:.1f} s: {self.made.own_bytes / 1e6:.0f} MB of its own, "
+                     f"{self.made.shared_bytes / 1e9:.2f} GB shared, with {self.made.installer}")
         self.venv = venv
-
-    def _make(self, venv: Path, note: Note) -> None:
-        shutil.rmtree(venv, ignore_errors=True)
-        note(f"making {venv} from {self.base} (Python {self.base_version}) and {self.spec.lock.name}")
-        python = str(venv / "bin" / "python")
-        steps = [[self.base, "-m", "venv", str(venv)],
-                 [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
-                  "--require-hashes", "-r", str(self.spec.lock)]]
-        for step in steps:
-            done = subprocess.run(step, capture_output=True, text=True, stdin=subprocess.DEVNULL)
-            if done.returncode != 0:
-                shutil.rmtree(venv, ignore_errors=True)
-                last = ((done.stderr or done.stdout).strip().splitlines() or ["no output"])[-1]
-                raise EnvironmentUnavailable(f"making the venv of {self.name} failed at `{' '.join(step[1:4])}`: "
-                                             f"{last[:200]}")
-        (venv / READY).write_text(self.base_version + "\n")
-        note(f"made {venv}")
+        if self.spec.on_demand:
+            (venv / SPEC_FILE).write_text(json.dumps(
+                {"spec": self.spec.on_demand, "name": self.name, "python": self.spec.python,
+                 "requirements": [r for r in self.spec.requirements if r]}, indent=1) + "\n")
+            (venv / USED).write_text(time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()) + "\n")
 
     def identity(self) -> Optional[str]:
         return f"venv:{self.fingerprint()}" if self.venv else None
@@ -111,14 +133,30 @@ class InterpreterEnvironment:
         stop_guests()
 
     def describe(self) -> Dict[str, Any]:
+        made = {"made_s": round(self.made.seconds, 2), "disk_bytes": self.made.own_bytes,
+                "shared_bytes": self.made.shared_bytes, "installer": self.made.installer} if self.made else {}
         return {"kind": self.kind, "python": self.spec.python, "base_python": self.base or None,
-                "venv": str(self.venv) if self.venv else None, "tensorflow": self.spec.tensorflow}
+                "venv": str(self.venv) if self.venv else None, "tensorflow": self.spec.tensorflow,
+                **made, **ondemand.described(self.spec)}
 
+    def state(self, probe: bool = False) -> State:
+        ready = [p for p in venvs_of(self.name) if (p / READY).exists()]
+        if not ready:
+            return State(made=False)
+        venv = max(ready, key=lambda p: (p / READY).stat().st_mtime)  # the newest made
+        found = probe_venv(venv, self.spec.environment) if probe else {}
+        versions = {"tensorflow": str(found["tensorflow"]), "python": str(found["python"]),
+                    "keras": f"{found.get('keras')} ({found.get('keras_package')})"} if found else {}
+        own = disk_use(venv)[0] if probe else None
+        return State(made=True, where=str(venv), versions=versions, disk_bytes=own,
+                     made_s=self.made.seconds if self.made and venv == self.venv else None)
 
-def made_venv(spec: Env) -> Optional[Path]:
-    """The ready venv of `spec` under the cache, if one was made (for `lab envs list`)."""
-    ready = sorted((cache_root() / "venvs").glob(f"{glob.escape(spec.name)}-*/{READY}"))
-    return ready[-1].parent if ready else None
+    def forget(self) -> str:
+        gone = venvs_of(self.name)
+        for venv in gone:
+            shutil.rmtree(venv)
+            (venv.parent / f"{venv.name}.lock").unlink(missing_ok=True)
+        return f"removed {len(gone)} venv(s)" if gone else "no venv yet"
 
 
 def probe_venv(venv: Path, environment: Mapping[str, str]) -> Dict[str, Any]:

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import List, Optional
 
-from lab.cache import cache_root
-from lab.environments.interpreter.environment import READY
-from lab.environments.interpreter.ondemand import SPEC_FILE, USED
+from lab.environments.interpreter.environment import READY, SPEC_FILE, USED, venvs_dir
+from lab.environments.interpreter.install import disk_use
 
 DAY_S = 24 * 3600
 
@@ -30,26 +28,13 @@ class CachedVenv:
     last_used: float
     """Seconds since the epoch: the last run that prepared it (else when it was made)."""
     size: int
-    """Bytes on disk."""
+    """Bytes of its files (those hardlinked from uv's cache included)."""
+    own: int = 0
+    """Bytes of the files only it has: what removing it frees."""
 
     @property
     def name(self) -> str:
         return self.path.name
-
-
-def venvs_dir() -> Path:
-    return cache_root() / "venvs"
-
-
-def _size(path: Path) -> int:
-    total = 0
-    for root, _, files in os.walk(path):
-        for name in files:
-            try:
-                total += os.lstat(os.path.join(root, name)).st_size
-            except OSError:
-                pass  # removed meanwhile
-    return total
 
 
 def cached_venvs() -> List[CachedVenv]:
@@ -65,8 +50,9 @@ def cached_venvs() -> List[CachedVenv]:
         ready = (path / READY).exists()
         # READY holds the base Python's full version; an on-demand venv's spec file its minor one.
         python = str(info.get("python") or "") or ((path / READY).read_text().strip() if ready else "")
-        found.append(CachedVenv(path, str(info.get("spec") or ""), python, ready,
-                                stamp.stat().st_mtime, _size(path)))
+        own, shared = disk_use(path)
+        found.append(CachedVenv(path, str(info.get("spec") or ""), python, ready, stamp.stat().st_mtime, own + shared,
+                                own))
     return sorted(found, key=lambda v: (v.last_used, v.name))
 
 
