@@ -1,11 +1,15 @@
-"""Which release changed it: a claim's verdicts (or one observation) probed across TensorFlow
-releases, by bisection (few environments built) or by a sweep of every release in a range."""
+"""Which release changed it: a claim's verdicts (or one observation), or a document block's outcome
+(or a value it prints), probed across TensorFlow releases, by bisection (few environments made)
+or by a sweep of every release in a range."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from lab import releases
 from lab.baseline import ABS_TOL, REL_TOL, first_difference
@@ -42,6 +46,48 @@ class Target:
         return f"{self.scenario}{f'#{self.claim}' if self.claim else ''}{what}"
 
 
+@dataclass(frozen=True)
+class BlockTarget:
+    """What is compared between releases for a document's block: how its program ended (ran,
+    raised TypeError, ...), or the value it prints under a label."""
+
+    document: Path
+    block: int
+    """1-based, as `lab verbatim` numbers the blocks (post.md#3)."""
+    observation: Optional[str] = None
+    """With it, the values the block prints under this label are compared (baseline tolerances)."""
+
+    @property
+    def labels(self) -> List[str]:
+        return [self.observation or f"block {self.block}"]
+
+    def __str__(self) -> str:
+        what = f" printed {self.observation}" if self.observation else ""
+        return f"{self.document.name}#{self.block}{what}"
+
+
+AnyTarget = Union[Target, BlockTarget]
+
+
+def is_document(text: str) -> bool:
+    """Whether a bisect target names a document's block (post.md#3) rather than a scenario: its
+    part before '#' is a file, or has a path separator or a file suffix (scenario ids have neither)."""
+    head = text.partition("#")[0]
+    return Path(head).is_file() or "/" in head or "." in head
+
+
+def parse_block_target(text: str, observation: Optional[str] = None) -> BlockTarget:
+    """'post.md#3' -> a BlockTarget; one-line UsageErrors for a missing file or block number."""
+    head, _, number = text.rpartition("#")
+    if not head:
+        raise UsageError(f"{text!r}: name the block as DOCUMENT#N (post.md#3); `lab verbatim DOCUMENT` numbers them")
+    if not Path(head).is_file():
+        raise UsageError(f"{text!r}: no document {head}")
+    if not number.isdigit() or int(number) < 1:
+        raise UsageError(f"{text!r}: the block is a number from 1 (`lab verbatim {head}` lists them)")
+    return BlockTarget(Path(head), int(number), observation)
+
+
 def parse_target(text: str, scenarios: Mapping[str, Scenario], modes: Sequence[Mode],
                  observation: Optional[str] = None) -> Target:
     """'tf1-reinit#4' or 'tf1-reinit' -> a Target; one-line UsageErrors for unknown ids and claims."""
@@ -73,14 +119,25 @@ class Point:
     python: str = ""
     problem: str = ""
     """Why the release could not be probed (no venv, crash); '' when it was."""
+    python_why: str = ""
+    """Why that Python: the spec's resolution ('tf==2.10.0 on Python 3.10: the newest with a ... wheel')."""
+    made_s: Optional[float] = None
+    """Seconds its environment took to make; None when it was made before."""
+    disk_bytes: Optional[int] = None
+    """Bytes on disk its environment added (a venv: its files not hardlinked from uv's cache)."""
+    probe_s: Optional[float] = None
+    """Wall seconds of the probe that ran it (both ends share one)."""
 
 
-def spec_of(version: str, python: Optional[str]) -> str:
-    return f"{f'py{python}/' if python else ''}tf=={version}"
+def made_of(description: Mapping[str, Any]) -> Dict[str, Any]:
+    """A Point's made_s and disk_bytes, from its env's description (set when this process made it)."""
+    return {"made_s": description.get("made_s"), "disk_bytes": description.get("disk_bytes")}
 
 
-def points_of(result: Result, target: Target, versions: Mapping[str, str]) -> List[Point]:
-    """Each env's Point, from a run over the target's scenario; `versions` maps env -> version."""
+def points_of(result: Result, target: Target, versions: Mapping[str, str],
+              whys: Optional[Mapping[str, str]] = None) -> List[Point]:
+    """Each env's Point, from a run over the target's scenario; `versions` maps env -> version,
+    `whys` env -> how its Python was chosen."""
     by_key: Dict[Tuple[str, str], Record] = {(r.env, r.mode.value): r for r in result.records}
     judged = {(j.env, j.claim, j.mode.value): j for j in result.judgements if j.scenario == target.scenario}
     found = []
@@ -104,11 +161,34 @@ def points_of(result: Result, target: Target, versions: Mapping[str, str]) -> Li
         facts = next((r.facts for r in result.records if r.env == outcome.name and r.facts), {})
         found.append(Point(versions[outcome.name], outcome.name, str(outcome.description.get("spec", "")),
                            tuple(outs), tuple(values), str(facts.get("python", "")),
-                           outcome.problem if outcome.unavailable else ""))
+                           outcome.problem if outcome.unavailable else "", (whys or {}).get(outcome.name, ""),
+                           **made_of(outcome.description)))
     return found
 
 
-def same(target: Target, a: Point, b: Point) -> bool:
+def block_point(target: BlockTarget, version: str, env: str, spec: str, outcome: Any, problem: str,
+                description: Mapping[str, Any], why: str = "") -> Point:
+    """A release's Point for a document's block, from its verbatim Outcome in that release's env."""
+    if outcome is None or (problem and not outcome.ended):
+        return Point(version, env, spec, problem=problem or "the block did not run", python_why=why,
+                     **made_of(description))
+    python = str(outcome.facts.get("python", ""))
+    if target.observation:
+        if not outcome.ended:
+            value: Any = f"({outcome.word})"
+        else:
+            found = outcome.value(target.observation)
+            value = found if found else ABSENT
+        shown = value if isinstance(value, str) and value.startswith("(") else show(value)
+        return Point(version, env, spec, (shown,), (value,), python, "", why, **made_of(description))
+    error = dict(outcome.error or {})
+    word = f"{outcome.word} {error['type']}" if error.get("type") else outcome.word
+    ended = {"status": outcome.word, **({"error": f"{error.get('type')}: {error.get('message', '')}",
+                                         "in_block": error.get("block"), "line": error.get("line")} if error else {})}
+    return Point(version, env, spec, (word,), (ended,), python, "", why, **made_of(description))
+
+
+def same(target: AnyTarget, a: Point, b: Point) -> bool:
     """Whether two releases agree: every verdict equal, or every observation within the
     baseline's tolerances (first_difference)."""
     if target.observation:
@@ -118,6 +198,34 @@ def same(target: Target, a: Point, b: Point) -> bool:
 
 Probe = Callable[[List[releases.Release]], List[Point]]
 """Runs the target in these releases' envs (in parallel) and returns a Point each, in order."""
+
+
+@dataclass(frozen=True)
+class Probing:
+    """A probe about to run: its numbers among the bisection's probes, and why these releases."""
+
+    numbers: Tuple[int, ...]
+    bound: int
+    releases: Tuple[str, ...]
+    why: str
+
+
+@dataclass(frozen=True)
+class Decided:
+    """A release probed and what it tells: the end it is, or which side of the change it lies on."""
+
+    number: int
+    bound: int
+    point: Point
+    verdict: str
+    """'good end', 'bad end', 'agrees with 2.5.3: the change is later', 'differs from 2.5.3: ...',
+    'could not be probed: skipped'."""
+    python_before: str = ""
+    """The Python of the release decided before it ('' for the first): a change is worth a word."""
+
+
+Progress = Callable[[Union[Probing, Decided]], None]
+"""Live progress: each probe as it starts, each release as it is decided."""
 
 
 @dataclass
@@ -141,14 +249,34 @@ class Bisection:
         return 2 + math.ceil(math.log2(max(1, len(self.span) - 1)))
 
 
-def bisect(span: List[releases.Release], probe: Probe, target: Target) -> Bisection:
+def bisect(span: List[releases.Release], probe: Probe, target: AnyTarget,
+           progress: Progress = lambda event: None) -> Bisection:
     """The first release of `span` (ordered good -> bad) that disagrees with span[0]. An
     untestable release is stepped around, as `git bisect skip` does."""
     if len(span) < 2:
         raise UsageError("--good and --bad must be two different releases")
     found = Bisection(span)
-    good, bad = probe([span[0], span[-1]])
-    found.visited += [good, bad]
+    bound = found.bound
+    last_python = [""]
+
+    def run(indices: List[int], why: str) -> List[Point]:
+        first = len(found.visited) + 1
+        numbers = tuple(range(first, first + len(indices)))
+        progress(Probing(numbers, bound, tuple(span[i].version for i in indices), why))
+        started = time.monotonic()
+        points = probe([span[i] for i in indices])
+        seconds = round(time.monotonic() - started, 2)
+        points = [dataclasses.replace(p, probe_s=seconds) for p in points]
+        found.visited.extend(points)
+        return points
+
+    def decided(number: int, point: Point, verdict: str) -> None:
+        progress(Decided(number, bound, point, verdict, last_python[0]))
+        last_python[0] = point.python or last_python[0]
+
+    good, bad = run([0, len(span) - 1], "both ends")
+    decided(1, good, "good end" if not good.problem else f"could not be probed: {good.problem}")
+    decided(2, bad, "bad end" if not bad.problem else f"could not be probed: {bad.problem}")
     for end in (good, bad):
         if end.problem:
             raise UsageError(f"the end {end.spec} could not be probed: {end.problem}")
@@ -162,21 +290,26 @@ def bisect(span: List[releases.Release], probe: Probe, target: Target) -> Bisect
         if not middle:
             break
         mid = min(middle, key=lambda i: (abs(i - (lo + hi) // 2), i))
-        point = probe([span[mid]])[0]
-        found.visited.append(point)
+        why = (f"the middle of {span[lo].version} (agrees) .. {span[hi].version} (differs): "
+               f"{hi - lo - 1} release{'s' if hi - lo - 1 != 1 else ''} between")
+        point = run([mid], why)[0]
         points[mid] = point
         if point.problem:
             skipped.add(mid)
+            verdict = f"could not be probed ({point.problem}): skipped"
         elif same(target, good, point):
             lo = mid
+            verdict = f"agrees with {good.version}: the change is later"
         else:
             hi = mid
+            verdict = f"differs from {good.version}: the change is here or earlier"
+        decided(len(found.visited), point, verdict)
     found.before, found.first = points[lo], points[hi]
     found.untestable = [points[i] for i in sorted(skipped) if lo < i < hi]
     return found
 
 
-def drift(points: Sequence[Point], target: Target) -> List[bool]:
+def drift(points: Sequence[Point], target: AnyTarget) -> List[bool]:
     """For each point of a sweep: whether it disagrees with the previous probed one."""
     changed, last = [], None
     for point in points:

@@ -1,127 +1,132 @@
-"""`lab bisect` and `lab sweep`: a claim (or an observation) across TensorFlow releases."""
+"""`lab bisect` and `lab sweep`: a claim (or an observation), or a document block's outcome (or a
+printed value), across TensorFlow releases."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import List, Optional, Tuple
 
 import typer
 from typing_extensions import Annotated
 
 from lab import bisect as lab_bisect
-from lab import pipeline, releases, results
+from lab import pipeline, probes, results
 from lab.cli.runs import SeedOpt, TimeoutOpt, check_out_folder, progress
-from lab.environments import resolve_names
-from lab.environments.declared import matrix_settings
+from lab.environments import kinds
+from lab.environments.ondemand import DEFAULT_KIND
 from lab.errors import LabError, UsageError
 from lab.pipeline import DEFAULT_TIMEOUT_S
 from lab.plan import DEFAULT_SEED
 from lab.reports import bisection
 from lab.scenario import configured_scenario_dirs, load_scenarios
 
-TargetArg = Annotated[str, typer.Argument(metavar="SCENARIO[#CLAIM]", help="A scenario, or one of its claims.")]
+TargetArg = Annotated[str, typer.Argument(
+    metavar="SCENARIO[#CLAIM] | DOCUMENT#BLOCK",
+    help="A scenario or one of its claims; or a block of a document (post.md#3), as `lab verbatim` numbers them.")]
 ObservationOpt = Annotated[Optional[str], typer.Option(
-    help="Compare this observation (within the baseline's tolerances) instead of the verdicts.")]
+    help="Compare this observation (a block: the values it prints after this label), within the baseline's "
+         "tolerances, instead of the verdicts (a block: how it ended).")]
 ModeOpt = Annotated[Optional[List[str]], typer.Option(help="graph or eager; repeat for both (default).")]
 ReleasePythonOpt = Annotated[Optional[str], typer.Option(
-    "--python", help="Make every release's env from this CPython (3.9); default: the newest with wheels.")]
+    "--python", help="Make every release's env from this CPython (3.9); default: the newest its kind can use.")]
+KindOpt = Annotated[str, typer.Option(
+    "--kind", help="Make each release's env as this kind: interpreter (a venv) or image (a container).")]
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Run every trial, ignoring cached records.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON only.")]
 
 
-class Prober:
-    """Runs the target's scenario in on-demand envs, one pipeline run per probe (envs in parallel)."""
+def _prober(text: str, modes: List[str], observation: Optional[str], settings: probes.Settings,
+            ) -> Tuple[probes.Prober, lab_bisect.AnyTarget]:
+    if settings.kind not in kinds.on_demand_kinds():
+        raise UsageError(f"--kind {settings.kind}: use {' or '.join(kinds.on_demand_kinds())}")
+    if lab_bisect.is_document(text):
+        if modes:
+            raise UsageError(f"--mode is for scenarios: {text} runs as its document writes it")
+        block = lab_bisect.parse_block_target(text, observation)
+        return probes.BlockProber(block, settings, progress), block
+    dirs = configured_scenario_dirs()
+    scenarios = load_scenarios(dirs)
+    target = lab_bisect.parse_target(text, scenarios, pipeline.parse_modes(modes), observation)
+    return probes.ScenarioProber(target, scenarios, dirs, settings, progress), target
 
-    def __init__(self, target_text: str, modes: List[str], observation: Optional[str], python: Optional[str],
-                 seed: int, timeout: float, use_cache: bool) -> None:
-        self.scenarios = load_scenarios(configured_scenario_dirs())
-        parsed = pipeline.parse_modes(modes)
-        self.target = lab_bisect.parse_target(target_text, self.scenarios, parsed, observation)
-        self.python, self.seed, self.timeout, self.use_cache = python, seed, timeout, use_cache
-        self.exclude_newer = matrix_settings()[1]
 
-    def span(self, good: str, bad: str) -> List[releases.Release]:
-        return releases.between(good, bad, self.python, self.exclude_newer)
-
-    def __call__(self, chosen: List[releases.Release]) -> List[lab_bisect.Point]:
-        specs = [lab_bisect.spec_of(r.version, self.python) for r in chosen]
-        names = resolve_names(specs)
-        versions: Dict[str, str] = {n: r.version for n, r in zip(names, chosen)}
-        selected = [self.scenarios[self.target.scenario]]
-        the_plan = pipeline.plan(selected, self.target.modes, self.seed, names)
-        with progress(names) as note:
-            result = pipeline.run(self.scenarios, the_plan, configured_scenario_dirs(), None, self.timeout,
-                                  self.use_cache, None, note)
-        if result.interrupted:
-            raise typer.Exit(pipeline.INTERRUPTED_EXIT_CODE)
-        return lab_bisect.points_of(result, self.target, versions)
+def _say(line: str) -> None:
+    typer.echo(line, err=True)
 
 
 def bisect(
     target: TargetArg,
-    good: Annotated[str, typer.Option(help="A release where it is as before (2.12.1).")],
-    bad: Annotated[str, typer.Option(help="A release where it has changed (2.15.1).")],
+    good: Annotated[str, typer.Option(help="A release where it is as before (2.12.1; 2.12: the newest 2.12.x).")],
+    bad: Annotated[str, typer.Option(help="A release where it has changed (2.15.1; 2.15: the newest 2.15.x).")],
     mode: ModeOpt = None,
     observation: ObservationOpt = None,
     python: ReleasePythonOpt = None,
+    kind: KindOpt = DEFAULT_KIND,
     seed: SeedOpt = DEFAULT_SEED,
     timeout: TimeoutOpt = DEFAULT_TIMEOUT_S,
     no_cache: NoCacheOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """The first TensorFlow release between --good and --bad where the claim's verdict (or the
-    observation) changes, building only the releases' envs the bisection visits."""
-    prober = Prober(target, mode or [], observation, python, seed, timeout, not no_cache)
-    span = prober.span(good, bad)
-    found = lab_bisect.bisect(span, prober, prober.target)
+    observation, or the block's outcome) changes, making only the releases' envs the bisection visits."""
+    settings = probes.Settings(python, kind, seed, timeout, not no_cache)
+    prober, what = _prober(target, mode or [], observation, settings)
+    span, notes = probes.span(good, bad, python)
+    for note in notes:
+        _say(f"lab: {note}")
+    if len(span) >= 2:
+        _say(f"bisect {what}: {len(span)} releases from {span[0].version} to {span[-1].version}, "
+             f"at most {lab_bisect.Bisection(span).bound} probes ({kind} envs)")
+    try:
+        found = lab_bisect.bisect(span, prober, what, lambda event: _say(bisection.progress_line(what, event)))
+    except probes.Interrupted:
+        raise typer.Exit(pipeline.INTERRUPTED_EXIT_CODE) from None
     if as_json:
-        typer.echo(json.dumps(_as_dict(found), indent=1))
+        typer.echo(json.dumps(bisection.bisection_json(found), indent=1))
     else:
-        typer.echo(bisection.bisection_text(prober.target, found), nl=False)
+        typer.echo(bisection.bisection_text(what, found), nl=False)
     if found.first is None:
-        raise LabError(f"{good} and {bad} agree on {prober.target}: nothing to bisect; widen the range "
+        raise LabError(f"{good} and {bad} agree on {what}: nothing to bisect; widen the range "
                        "or compare another claim or observation")
-
-
-def _as_dict(found: lab_bisect.Bisection) -> Dict[str, object]:
-    def point(p: Optional[lab_bisect.Point]) -> Optional[Dict[str, object]]:
-        return None if p is None else {"version": p.version, "env": p.env, "spec": p.spec, "python": p.python,
-                                       "outcome": list(p.outcome), "values": list(p.values), "problem": p.problem}
-
-    return {"releases": [r.version for r in found.span], "visited": [point(p) for p in found.visited],
-            "built": len(found.visited), "bound": found.bound, "first": point(found.first),
-            "before": point(found.before), "untestable": [p.version for p in found.untestable]}
 
 
 def sweep(
     target: TargetArg,
-    start: Annotated[str, typer.Option("--from", help="The first release (2.12.1).")],
-    end: Annotated[str, typer.Option("--to", help="The last release (2.15.1).")],
+    start: Annotated[str, typer.Option("--from", help="The first release (2.12.1; 2.12: the newest 2.12.x).")],
+    end: Annotated[str, typer.Option("--to", help="The last release (2.15.1; 2.15: the newest 2.15.x).")],
     mode: ModeOpt = None,
     observation: ObservationOpt = None,
     python: ReleasePythonOpt = None,
+    kind: KindOpt = DEFAULT_KIND,
     seed: SeedOpt = DEFAULT_SEED,
     timeout: TimeoutOpt = DEFAULT_TIMEOUT_S,
     no_cache: NoCacheOpt = False,
     as_json: JsonOpt = False,
     out: Annotated[Optional[Path], typer.Option(help="Write sweep.md and sweep.json here.")] = None,
 ) -> None:
-    """The claim's verdicts (or the observation) in every release from --from to --to: a drift table."""
+    """The claim's verdicts (or the observation, or the block's outcome) in every release from --from
+    to --to: a drift table."""
     check_out_folder(out)
-    prober = Prober(target, mode or [], observation, python, seed, timeout, not no_cache)
-    span = prober.span(start, end)
+    settings = probes.Settings(python, kind, seed, timeout, not no_cache)
+    prober, what = _prober(target, mode or [], observation, settings)
+    span, notes = probes.span(start, end, python)
+    for note in notes:
+        _say(f"lab: {note}")
     if not span:
         raise UsageError(f"no release from {start} to {end} has wheels for Python {python}")
-    points = prober(span)
-    data = bisection.sweep_json(prober.target, points)
+    try:
+        points = prober(span)
+    except probes.Interrupted:
+        raise typer.Exit(pipeline.INTERRUPTED_EXIT_CODE) from None
+    data = bisection.sweep_json(what, points)
     if out is not None:
-        results.write_text(out, "sweep.md", bisection.sweep_markdown(prober.target, points))
+        results.write_text(out, "sweep.md", bisection.sweep_markdown(what, points))
         results.write_text(out, "sweep.json", json.dumps(data, indent=1) + "\n")
     if as_json:
         typer.echo(json.dumps(data, indent=1))
     else:
-        typer.echo(bisection.sweep_text(prober.target, points), nl=False)
+        typer.echo(bisection.sweep_text(what, points), nl=False)
         if out is not None:
             typer.echo(f"results: {out} (sweep.md, sweep.json)")
     failed = [p for p in points if p.problem]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Union
 
-from lab.bisect import Bisection, Point, Target, drift
+from lab.bisect import AnyTarget, Bisection, Decided, Point, Probing, drift
 from lab.reports.values import clip, show, table
 
 
@@ -13,11 +13,41 @@ def _row(point: Point, mark: str = "") -> List[str]:
     return [point.version, point.python or "?", point.env, *outcome, mark]
 
 
-def _header(target: Target) -> List[str]:
+def _header(target: AnyTarget) -> List[str]:
     return ["release", "python", "env", *target.labels, ""]
 
 
-def sides(target: Target, before: Point, after: Point) -> List[str]:
+def _megabytes(size: Optional[int]) -> str:
+    return "" if size is None else f"{size / 1e6:.0f}"
+
+
+def made(point: Point) -> str:
+    """'venv 1.2 s, 3 MB of its own' (or 'made before') for a probed release's environment."""
+    if point.made_s is None:
+        return "env made before"
+    size = f", {point.disk_bytes / 1e6:.0f} MB of its own" if point.disk_bytes is not None else ""
+    return f"env made in {point.made_s:.1f} s{size}"
+
+
+def progress_line(target: AnyTarget, event: Union[Probing, Decided]) -> str:
+    """One live line of a bisection: a probe starting ('probe 3 of at most 7: 2.10.0, the middle
+    of ...'), or a release decided (its outcome, what it tells, its Python and why, its env's cost)."""
+    if isinstance(event, Probing):
+        first, last = event.numbers[0], event.numbers[-1]
+        numbers = f"{first}-{last}" if last != first else str(first)
+        return f"probe {numbers} of at most {event.bound}: {' and '.join(event.releases)}, {event.why}"
+    point = event.point
+    outcome = ", ".join(f"{label} {value}" for label, value in zip(target.labels, point.outcome)) or "(no outcome)"
+    python = point.python or "?"
+    changed = (f"; the Python changes from {event.python_before}" if event.python_before and point.python
+               and event.python_before != point.python else "")
+    why = f" ({point.python_why.partition(': ')[2] or point.python_why})" if point.python_why else ""
+    timing = f"; probe {point.probe_s:.1f} s" if point.probe_s is not None else ""
+    return (f"  {point.version}: {outcome} -> {event.verdict}\n"
+            f"    Python {python}{why}{changed}; {made(point)}{timing}")
+
+
+def sides(target: AnyTarget, before: Point, after: Point) -> List[str]:
     """The observations on both sides of a change, per compared value."""
     lines = []
     for label, old, new, a, b in zip(target.labels, before.values, after.values, before.outcome, after.outcome):
@@ -32,15 +62,20 @@ def sides(target: Target, before: Point, after: Point) -> List[str]:
     return lines
 
 
-def bisection_text(target: Target, found: Bisection) -> str:
+def bisection_text(target: AnyTarget, found: Bisection) -> str:
     span = found.span
     lines = [f"bisect {target}: {len(span)} releases from {span[0].version} to {span[-1].version}", ""]
     order = {p.env: n for n, p in enumerate(found.visited, 1)}
-    rows = [_row(p, f"step {order[p.env]}") for p in sorted(found.visited, key=lambda p: span_index(span, p))]
-    lines += table(_header(target), rows)
+    rows = [[*_row(p, f"step {order[p.env]}"), "" if p.made_s is None else f"{p.made_s:.1f}",
+             _megabytes(p.disk_bytes)] for p in sorted(found.visited, key=lambda p: span_index(span, p))]
+    lines += table(_header(target) + ["env made s", "MB own"], rows)
     lines.append("")
     lines.append(f"probed {len(found.visited)} of {len(span)} releases, one environment each "
                  f"(at most {found.bound}: both ends and log2 of the {len(span) - 2} between)")
+    fresh = [p for p in found.visited if p.made_s is not None]
+    if fresh:
+        lines.append(f"made {len(fresh)} env(s): {sum(p.made_s or 0 for p in fresh):.1f} s, "
+                     f"{sum(p.disk_bytes or 0 for p in fresh) / 1e6:.0f} MB of their own in all")
     if found.first is None:
         lines.append(f"no change: {span[0].version} and {span[-1].version} agree on {target}")
         return "\n".join(lines) + "\n"
@@ -57,7 +92,7 @@ def span_index(span: Sequence[Any], point: Point) -> int:
     return next(i for i, r in enumerate(span) if r.version == point.version)
 
 
-def sweep_text(target: Target, points: Sequence[Point]) -> str:
+def sweep_text(target: AnyTarget, points: Sequence[Point]) -> str:
     changed = drift(points, target)
     rows = [_row(p, "<- changes" if c else "") for p, c in zip(points, changed)]
     lines = [f"sweep {target}: {len(points)} releases", "", *table(_header(target), rows), ""]
@@ -66,7 +101,7 @@ def sweep_text(target: Target, points: Sequence[Point]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def sweep_markdown(target: Target, points: Sequence[Point]) -> str:
+def sweep_markdown(target: AnyTarget, points: Sequence[Point]) -> str:
     changed = drift(points, target)
     head = _header(target)[:-1] + ["changes"]
     lines = [f"# Sweep: {target}", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -76,9 +111,25 @@ def sweep_markdown(target: Target, points: Sequence[Point]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def sweep_json(target: Target, points: Sequence[Point]) -> Dict[str, Any]:
+def sweep_json(target: AnyTarget, points: Sequence[Point]) -> Dict[str, Any]:
     changed = drift(points, target)
     return {"target": str(target), "labels": target.labels,
-            "releases": [{"version": p.version, "env": p.env, "spec": p.spec, "python": p.python,
-                          "outcome": dict(zip(target.labels, p.outcome)), "problem": p.problem, "changes": c}
+            "releases": [{**point_json(p), "outcome": dict(zip(target.labels, p.outcome)), "changes": c}
                          for p, c in zip(points, changed)]}
+
+
+def point_json(p: Point) -> Dict[str, Any]:
+    """A probed release as JSON: where it ran, on which Python and why, what making its env cost."""
+    return {"version": p.version, "env": p.env, "spec": p.spec, "python": p.python, "python_why": p.python_why,
+            "outcome": list(p.outcome), "values": list(p.values), "problem": p.problem, "made_s": p.made_s,
+            "disk_bytes": p.disk_bytes, "probe_s": p.probe_s}
+
+
+def bisection_json(found: Bisection) -> Dict[str, Any]:
+    """What `lab bisect --json` prints."""
+    def point(p: Optional[Point]) -> Optional[Dict[str, Any]]:
+        return None if p is None else point_json(p)
+
+    return {"releases": [r.version for r in found.span], "visited": [point(p) for p in found.visited],
+            "built": len(found.visited), "bound": found.bound, "first": point(found.first),
+            "before": point(found.before), "untestable": [p.version for p in found.untestable]}

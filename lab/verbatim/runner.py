@@ -123,12 +123,14 @@ class VerbatimResult:
     variants: List[str]
     problems: Dict[str, str] = field(default_factory=dict)
     unavailable: Dict[str, bool] = field(default_factory=dict)
+    interrupted: bool = False
+    """Ctrl-C stopped the run; the outcomes hold what finished."""
 
 
 def run_verbatim(documents: Sequence[Document], env_names: Sequence[str], variants: Sequence[Variant],
                  settings: Settings = Settings(), python: Optional[str] = None,
                  progress: ProgressFn = lambda env, done, total: None, envs: Optional[Sequence] = None,
-                 ) -> VerbatimResult:
+                 on_event: Optional[Callable[[str, str], None]] = None) -> VerbatimResult:
     """Every block's program in every variant and environment, through the execute stage; the
     outcomes in document order."""
     from lab import pipeline
@@ -138,8 +140,8 @@ def run_verbatim(documents: Sequence[Document], env_names: Sequence[str], varian
     names = [e.name for e in envs] if envs is not None else list(env_names)
     the_plan = Plan((), tuple(names), DEFAULT_SEED, (), programs=tuple(work.jobs))
     done = pipeline.run({}, the_plan, [], python, work.budget_s(), settings.use_cache, settings.workers,
-                        isolation=settings.isolation, on_answer=progress, envs=envs)
-    result = VerbatimResult(list(documents), work.programs, [], names, work.variants)
+                        on_event, isolation=settings.isolation, on_answer=progress, envs=envs)
+    result = VerbatimResult(list(documents), work.programs, [], names, work.variants, interrupted=done.interrupted)
     for env in done.outcomes:
         result.outcomes += outcomes(work, env.name, env.programs, env.from_cache)
         result.problems[env.name] = env.problem
