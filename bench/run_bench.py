@@ -24,7 +24,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 if __package__ in (None, ""):  # run as a script (`make bench`): the repository root makes `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.report import Bench, Measurement, image_rows, judge, render, slowest_line, write_json
+from bench.report import Bench, Measurement, image_rows, judge, render, slowest_line, table, write_json
 from lab import __version__, pipeline
 from lab.cores import available_cores
 from lab.environments import LOCAL, resolve, resolve_names
@@ -254,17 +254,28 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--verbatim-env", action="append",
                         help="env for the verbatim section (repeatable); default local and tf1.15")
     parser.add_argument("--verbatim-only", action="store_true", help="only the verbatim section (no Docker rows)")
+    parser.add_argument("--no-bisect", action="store_true", help="skip the bisect rows (bench/bisection.py)")
+    parser.add_argument("--bisect-only", action="store_true", help="only the bisect rows (no Docker, needs PyPI)")
     args = parser.parse_args(argv)
-    from bench import verbatim
+    from bench import bisection, verbatim
 
     if args.verbatim_only:
         print(verbatim.render(verbatim.measure(args.verbatim_env or ["local", "tf1.15"])), end="")
+        return 0
+    if args.bisect_only:
+        try:
+            print(table(bisection.measure()), end="")
+        except LabError as exc:
+            print(f"bench: error: {exc}", file=sys.stderr)
+            return 3
         return 0
     client = None
     try:
         client = docker_client()
         remove_leftovers(client)  # containers of dead lab processes would slow every row
         bench = measure(args, client)
+        if not args.no_bisect:
+            bench.measurements += bisection.measure()
     except LabError as exc:
         print(f"bench: error: {exc}", file=sys.stderr)
         return 3
