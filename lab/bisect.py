@@ -120,7 +120,7 @@ class Point:
     problem: str = ""
     """Why the release could not be probed (no venv, crash); '' when it was."""
     python_why: str = ""
-    """Why that Python: the spec's resolution ('tf==2.10.0 on Python 3.10: the newest with a ... wheel')."""
+    """Why that Python: the spec's resolution ('tf==2.10.0 on Python 3.10: newest with a 2.10.0 wheel of those ...')."""
     made_s: Optional[float] = None
     """Seconds its environment took to make; None when it was made before."""
     disk_bytes: Optional[int] = None

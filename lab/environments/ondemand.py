@@ -92,8 +92,7 @@ def choose_python(spec: Spec, release: releases.Release, bases: Mapping[str, Pyt
         raise UsageError(f"{spec.text}: TensorFlow {spec.version} has wheels only for Python {wheels}, none of "
                          f"those the {spec.kind} kind makes envs of "
                          f"({', '.join(sorted(bases, key=releases.version_key))})")
-    return offered[-1], (f"the newest with a TensorFlow {spec.version} wheel ({wheels}) that the {spec.kind} kind "
-                         f"makes envs of")
+    return offered[-1], f"newest with a {spec.version} wheel of those {spec.kind} envs use: {', '.join(offered)}"
 
 
 def requirements(version: str, python: str, tf_keras: bool, exclude_newer: str) -> Dict[str, Any]:
