@@ -17,7 +17,7 @@ from lab.environments.fake import FakeEnvironment
 from lab.environments.image import ImageEnvironment
 from lab.environments.interpreter import InterpreterEnvironment
 from lab.environments.local import LocalEnvironment
-from lab.errors import UsageError
+from lab.errors import EnvironmentUnavailable, UsageError
 from lab.scenario import ROOT
 
 ENVIRONMENTS = ROOT / "lab" / "environments"
@@ -208,3 +208,18 @@ def test_the_recipe_for_a_new_kind_names_files_modules_and_functions_that_exist(
     assert {"kinds.register", "kinds.BUILTIN", "base.Environment", "ondemand.resolve_spec"} <= names
     assert sorted(n for n in names if not _attribute(n)) == []
     assert _attribute("kinds.register") and not _attribute("kinds.no_such_function")
+
+
+def test_a_venv_of_an_older_recipe_or_of_a_longer_name_does_not_make_an_env_made(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("LAB_CACHE_DIR", str(tmp_path))
+    [tf1] = resolve(["tf1.15"])
+    try:
+        tf1.check()
+    except EnvironmentUnavailable as exc:  # no CPython 3.7 here: the recipe cannot be known
+        pytest.skip(f"tf1.15's recipe needs its base Python: {exc}")
+    for name in ("tf1.15-000000000000", "tf1.15-image-0123456789ab"):
+        (tmp_path / "venvs" / name).mkdir(parents=True)
+        (tmp_path / "venvs" / name / ".lab-ready").write_text("3.7.16\n")
+    assert tf1.state().made is False
+    assert tf1.forget() == "removed 1 venv(s)"  # its own older venv, not tf1.15-image's folder
+    assert (tmp_path / "venvs" / "tf1.15-image-0123456789ab").is_dir()

@@ -107,3 +107,28 @@ def test_cached_venvs_are_listed_with_their_spec_and_pruned_by_age(tmp_path: Pat
     assert [v.name for v in prune(older_than_days=5)] == ["tf2.14.0-aaa"]
     assert [v.name for v in cached_venvs()] == ["tf2.17.1-bbb"]
     assert main(["envs", "prune"]) == 0 and cached_venvs() == []
+
+
+def test_a_pin_by_prefix_is_the_newest_final_release_and_preparing_it_says_so() -> None:
+    from lab.environments import ondemand
+
+    assert resolve_names(["tf==2.13", "tf==2.13.1"]) == ["tf2.13.1"]
+    env, spec = lookup("tf==2.13")
+    assert (env.name, spec.version, env.on_demand) == ("tf2.13.1", "2.13.1", "tf==2.13.1")
+    env.lock.parent.mkdir(parents=True, exist_ok=True)
+    env.lock.write_text("# a lock, so that nothing is compiled\n")
+    said: list = []
+    ondemand.ensure_lock(env, said.append)
+    ondemand.ensure_lock(env, said.append)
+    assert said == ["tf==2.13: 2.13 is 2.13.1, the newest final 2.13.x"]  # once, then it is known
+
+
+def test_an_image_pin_is_named_apart_from_the_venv_of_the_same_release() -> None:
+    image, spec = lookup("tf==2.14.0+image")
+    assert (image.name, image.kind, spec.text) == ("tf2.14.0-image", "image", "tf==2.14.0+image")
+    assert parse("tf2.14.0-image") == spec and lookup("tf2.14.0-image")[0].lock == image.lock
+    assert image.python == "3.11" and (image.debian, image.platform) == ("bookworm", "x86_64-manylinux_2_36")
+    with pytest.raises(UsageError, match="the local kind is not made on demand; use image or interpreter"):
+        lookup("tf==2.14.0+local")
+    with pytest.raises(UsageError, match="no environment kind 'vm'"):
+        lookup("tf==2.14.0+vm")

@@ -30,6 +30,8 @@ from lab.locking import file_lock
 PLATFORM = "x86_64-manylinux_2_28"
 DEFAULT_KIND = "interpreter"
 """What a pin without `+KIND` is made as: a venv, no Docker."""
+_picked: Dict[str, str] = {}
+"""Env name -> which release a prefix named ('2.5 is 2.5.3, ...'), said once when the env is prepared."""
 
 # A pin may name a release by a prefix (tf==2.15: the newest final 2.15.x); a folder-safe name
 # always has three parts, so it never reads as a matrix name like tf2.15.
@@ -125,8 +127,11 @@ def resolve_spec(spec: Spec) -> Tuple[Env, Spec]:
     if not bases:
         raise UsageError(f"{spec.text}: the {spec.kind} kind is not made on demand; "
                          f"use {' or '.join(kinds.on_demand_kinds())}")
+    asked = spec.text
     version, chosen = releases.pick(spec.version, exclude_newer=exclude_newer)
     spec = dataclasses.replace(spec, version=version)
+    if chosen:
+        _picked[spec.name] = f"{asked}: {chosen}"
     release = releases.find(version, exclude_newer=exclude_newer)
     assert release is not None  # pick() found it
     if spec.tf_keras and releases.version_key(spec.version) < (2, 16):
@@ -177,6 +182,8 @@ def ensure_lock(env: Env, note: Note) -> None:
     """Write an on-demand env's lock unless it is there (one process at a time); nothing for a matrix entry."""
     if not env.on_demand:
         return
+    if env.name in _picked:
+        note(_picked.pop(env.name))  # `--env tf==2.5`: which release that is
     lock = env.lock
     with file_lock(lock.with_suffix(".locking"), lambda: note(f"waiting for another process locking {lock}")):
         if not lock.is_file():

@@ -139,8 +139,20 @@ class InterpreterEnvironment:
                 "venv": str(self.venv) if self.venv else None, "tensorflow": self.spec.tensorflow,
                 **made, **ondemand.described(self.spec)}
 
+    def _recipe_venv(self) -> Optional[Path]:
+        """The folder of the venv of the current recipe (lock, variables, base Python); None when that
+        cannot be known (no base Python here, no lock yet)."""
+        try:
+            self.check()
+            return venvs_dir() / f"{self.name}-{self.fingerprint()[:12]}"
+        except EnvironmentUnavailable:
+            return None
+
     def state(self, probe: bool = False) -> State:
         ready = [p for p in venvs_of(self.name) if (p / READY).exists()]
+        current = self._recipe_venv()
+        if current is not None:
+            ready = [p for p in ready if p == current]  # one of an older recipe would be made anew
         if not ready:
             return State(made=False)
         venv = max(ready, key=lambda p: (p / READY).stat().st_mtime)  # the newest made
