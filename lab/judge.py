@@ -1,11 +1,14 @@
-"""The one place that turns observations into verdicts: every claim on every record."""
+"""The one place that turns outcomes into verdicts: every claim, of either kind, on every outcome it speaks of."""
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, List, Mapping
+from typing import Any, Iterable, Iterator, List, Mapping, Optional, Sequence
 
 from lab.guest.catalog import Claim, Scenario, Undecided
 from lab.record import Record, Status
+from lab.verbatim.articles import CLAIMS
+from lab.verbatim.claims import judge_blocks
+from lab.verbatim.outcome import Outcome
 from lab.verdict import Judgement, Verdict
 
 
@@ -77,6 +80,12 @@ def judge(scenario: Scenario, record: Record) -> List[Judgement]:
     return [judge_claim(i, c, record) for i, c in enumerate(scenario.claims, 1)]
 
 
-def judge_all(scenarios: Mapping[str, Scenario], records: Iterable[Record]) -> List[Judgement]:
-    """Every claim on every record, in record order."""
-    return [j for r in records for j in judge(scenarios[r.scenario], r)]
+def judge_all(scenarios: Mapping[str, Scenario], records: Iterable[Record], blocks: Sequence[Outcome] = (),
+              missing_seeds: Optional[str] = None) -> List[Judgement]:
+    """Every claim on every job's outcome, dispatched on the claim's kind: a scenario's claims on
+    each of its trials' records (in record order), then the articles' block claims on each
+    outcome of their blocks (lab/verbatim/claims.py)."""
+    judgements = [j for r in records for j in judge(scenarios[r.scenario], r)]
+    if blocks or missing_seeds:
+        judgements += judge_blocks(CLAIMS, blocks, missing_seeds)
+    return judgements

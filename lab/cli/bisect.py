@@ -11,10 +11,11 @@ from typing_extensions import Annotated
 
 from lab import bisect as lab_bisect
 from lab import pipeline, releases, results
-from lab.cli.runs import SeedOpt, TimeoutOpt, check_out_folder, progress
+from lab.cli.display import progress
+from lab.cli.options import SeedOpt, TimeoutOpt, check_out_folder
 from lab.environments import resolve_names
 from lab.environments.declared import matrix_settings
-from lab.errors import LabError, UsageError
+from lab.errors import ExitCode, LabError, UsageError
 from lab.pipeline import DEFAULT_TIMEOUT_S
 from lab.plan import DEFAULT_SEED
 from lab.reports import bisection
@@ -50,11 +51,11 @@ class Prober:
         versions: Dict[str, str] = {n: r.version for n, r in zip(names, chosen)}
         selected = [self.scenarios[self.target.scenario]]
         the_plan = pipeline.plan(selected, self.target.modes, self.seed, names)
-        with progress(names) as note:
+        with progress(names) as (note, _):
             result = pipeline.run(self.scenarios, the_plan, configured_scenario_dirs(), None, self.timeout,
                                   self.use_cache, None, note)
         if result.interrupted:
-            raise typer.Exit(pipeline.INTERRUPTED_EXIT_CODE)
+            raise typer.Exit(ExitCode.INTERRUPTED)
         return lab_bisect.points_of(result, self.target, versions)
 
 
@@ -125,4 +126,4 @@ def sweep(
         if out is not None:
             typer.echo(f"results: {out} (sweep.md, sweep.json)")
     failed = [p for p in points if p.problem]
-    raise typer.Exit(pipeline.ENVIRONMENT_EXIT_CODE if failed else 0)
+    raise typer.Exit(ExitCode.ENVIRONMENT if failed else ExitCode.OK)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Sequence
 
 from lab.bisect import Bisection, Point, Target, drift
-from lab.reports.values import clip, show, table
+from lab.values import clip, show, table
 
 
 def _row(point: Point, mark: str = "") -> List[str]:
