@@ -15,6 +15,7 @@ from lab.guest.predicates import close, value
     "train-loop-sgd-compat-optimizer",
     source=Source(ARTICLE, "Example 1: Basic Weight Initialization and Update (tf.compat.v1.train optimizer)"),
     tags=["training", "optimizer", "compat-optimizer"],
+    substitutes=["tf.compat.v1.train.GradientDescentOptimizer"],
     claims=SGD_CLAIMS,
 )
 class TrainLoopSgdCompat:
@@ -35,6 +36,7 @@ class TrainLoopSgdCompat:
     "train-loop-fixed-compat-optimizer",
     source=Source(ARTICLE, "Example 3: Explicit Initial Weight Values (tf.compat.v1.train optimizer)"),
     tags=["training", "optimizer", "compat-optimizer"],
+    substitutes=["tf.compat.v1.train.GradientDescentOptimizer"],
     claims=FIXED_CLAIMS,
 )
 class TrainLoopFixedCompat:
@@ -68,6 +70,7 @@ def _adam_steps(obs, read, step, loss):
     "train-loop-adam-compat-optimizer",
     source=Source(ARTICLE, "Example 2: Observing Variable Persistence (no Keras: compat.v1 variable and Adam)"),
     tags=["training", "optimizer", "compat-optimizer"],
+    substitutes=["tf.compat.v1.train.AdamOptimizer", "tf.compat.v1.random_normal_initializer"],
     claims=ADAM_CLAIMS,
 )
 class TrainLoopAdamCompat:
