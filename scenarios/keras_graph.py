@@ -81,9 +81,10 @@ class KerasOptimizerGraph:
 # "using a Keras model does not alter this behavior of the weights" is judged on the article's
 # own optimizer. Recorded per weight (`model`, `variable`): `<weight>_before_step_k`,
 # `<weight>_after_step_k` (k = 1, 2) and `<weight>_error`, what building or running the steps raised.
+# The model trained the TF1 way, by a tf.compat.v1.train optimizer, is a variant of its own
+# (keras-model-compat-optimizer, in a000_variants.py).
 
 ADAM_STEPS = 2
-WEIGHTS = ("model", "variable")
 
 
 def _steps(o, weight):
@@ -189,69 +190,6 @@ class KerasModelGraph:
         _eager_adam_steps(tf, obs, "model", lambda: model(x), model.trainable_variables, y)
         weight = tf.Variable([[1.0]], name="my_weight")
         _eager_adam_steps(tf, obs, "variable", lambda: tf.matmul(x, weight), [weight], y)
-
-
-# The same model trained the TF1 way, which the article does not use: a tf.compat.v1.train
-# optimizer, and tf.compat.v1.layers beside Keras (Keras 3 drops both from its variables' reach).
-
-
-def _model_trains(o):
-    return not raised(o["compat_v1_optimizer_error"]) and value(o["kernel_after_step"]) != value(
-        o["kernel_before_step"])
-
-
-@scenario(
-    "keras-model-compat-optimizer",
-    source=Source(ARTICLE_000, "Example 2: Observing Variable Persistence (the model with a tf.compat.v1.train "
-                               "optimizer)"),
-    tags=["keras", "training", "compat-optimizer"],
-    substitutes=["tf.compat.v1.train.GradientDescentOptimizer", "tf.compat.v1.layers"],
-    claims=[
-        Claim("a tf.compat.v1.train optimizer, which the article does not use, trains the Keras model's kernel as "
-              "it trains a tf.Variable: one GradientDescentOptimizer(0.1) step changes it",
-              _model_trains,
-              quote="Note: using a Keras model does not alter this behavior of the weights."),
-    ],
-)
-class KerasModelCompatOptimizer:
-    """The article's SimpleModel trained one step by tf.compat.v1.train.GradientDescentOptimizer; compat.v1.layers."""
-
-    def graph(tf, obs):
-        from _a000_loops import simple_model
-
-        model = simple_model(tf)()
-        x = tf.constant([[1.0], [2.0], [3.0]], dtype=tf.float32)
-        with obs.catch("compat_v1_optimizer_error"):
-            loss = tf.reduce_mean(tf.square(model(x) - 2.0 * x))
-            optimizer = tf.compat.v1.train.GradientDescentOptimizer(0.1)
-            train_op = optimizer.minimize(loss, var_list=model.trainable_variables)
-            kernel = tf.convert_to_tensor(model.trainable_variables[0])
-            with tf.compat.v1.Session() as sess:
-                sess.run(tf.compat.v1.global_variables_initializer())
-                obs.record("kernel_before_step", float(sess.run(kernel)[0][0]))
-                sess.run(train_op)
-                obs.record("kernel_after_step", float(sess.run(kernel)[0][0]))
-        with obs.catch("compat_v1_layers_error"):
-            tf.compat.v1.layers.dense(x, 1, name="v1_dense")
-            obs.record("compat_v1_layers_variables", sorted(v.name for v in tf.compat.v1.trainable_variables()
-                                                            if v.name.startswith("v1_dense")))
-
-    def eager(tf, obs):
-        from _a000_loops import simple_model
-
-        model = simple_model(tf)()
-        x = tf.constant([[1.0], [2.0], [3.0]], dtype=tf.float32)
-        with obs.catch("compat_v1_optimizer_error"):
-            model(x)
-            optimizer = tf.compat.v1.train.GradientDescentOptimizer(0.1)
-            obs.record("kernel_before_step", float(model.trainable_variables[0].numpy()[0][0]))
-            optimizer.minimize(lambda: tf.reduce_mean(tf.square(model(x) - 2.0 * x)),
-                               var_list=model.trainable_variables)
-            obs.record("kernel_after_step", float(model.trainable_variables[0].numpy()[0][0]))
-        with obs.catch("compat_v1_layers_error"):
-            layer = tf.compat.v1.layers.Dense(1, name="v1_dense")
-            layer(x)
-            obs.record("compat_v1_layers_variables", sorted(v.name for v in layer.trainable_variables))
 
 
 # Article 001's hierarchical names (model_scope/layer1/weights) with Keras layers: a Dense named

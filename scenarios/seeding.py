@@ -1,5 +1,17 @@
 """Seeding across articles: with the same seeds, do graph and eager draw the same initial values?"""
 
+from _seeds import (
+    ARTICLE_000,
+    ARTICLE_002,
+    CACHED,
+    DETERMINISTIC,
+    GLOBAL_SEED,
+    NO_NODE,
+    OP_SEED,
+    equal,
+    set_global_seed,
+)
+
 from lab.guest import Claim, Source, scenario
 from lab.guest.predicates import brief, close, runs_to_the_end, value
 from lab.guest.trial import clear_keras_session
@@ -15,13 +27,6 @@ from lab.guest.trial import clear_keras_session
 #
 # The lab sets the seeds before every twin: the graph seed (tf.compat.v1.set_random_seed) for
 # the graph twin, the global seed (tf.random.set_seed, and Keras's) for the eager twin.
-
-ARTICLE_000 = "000_8efaa3ae04d8cab7.txt"
-ARTICLE_002 = "002_47706e3e358c726a.txt"
-CACHED = ("The initialization operation, fundamentally, is a node in the graph. After it executes once, the "
-          "node's output is cached.")
-DETERMINISTIC = "TensorFlow is designed to be deterministic given the same graph and variable state"
-NO_NODE = "eager execution has no node to run again: the line executes anew"
 
 
 def _line_again(first, second):
@@ -41,12 +46,6 @@ def _claims():
               "with the same seeds gives the same values",
               lambda o: close(o["fresh_start_first"], o["first"]), quote=DETERMINISTIC),
     ]
-
-
-def set_global_seed(tf, seed):
-    """The global seed, as a program sets it (None: no seed). Not the articles' code, which sets
-    none: TF 1.15 has no tf.random.set_seed, and its tf.compat.v1.set_random_seed sets the eager seed."""
-    (getattr(tf.random, "set_seed", None) or tf.compat.v1.set_random_seed)(seed)
 
 
 def _eager_fresh_start(tf):
@@ -152,12 +151,6 @@ def _as_written_claims():
     ]
 
 
-def _equal(a, b):
-    import numpy as np
-
-    return bool(np.array_equal(np.asarray(a), np.asarray(b)))
-
-
 @scenario(
     "seed-as-written",
     source=Source(ARTICLE_002, "Example 3: Initialization with Random Values (as written: no seed)"),
@@ -174,16 +167,16 @@ class SeedAsWritten:
                 first, second = sess.run(draw), sess.run(draw)
             with tf.compat.v1.Session() as sess:
                 fresh_start_first = sess.run(draw)
-        obs.record("second_same_as_first", _equal(second, first))
-        obs.record("fresh_start_same_as_first", _equal(fresh_start_first, first))
+        obs.record("second_same_as_first", equal(second, first))
+        obs.record("fresh_start_same_as_first", equal(fresh_start_first, first))
 
     def eager(tf, obs):
         set_global_seed(tf, None)  # the article's program sets no seed
         first, second = tf.random.normal([5]).numpy(), tf.random.normal([5]).numpy()
         set_global_seed(tf, None)  # and starts afresh with none
         fresh_start_first = tf.random.normal([5]).numpy()
-        obs.record("second_same_as_first", _equal(second, first))
-        obs.record("fresh_start_same_as_first", _equal(fresh_start_first, first))
+        obs.record("second_same_as_first", equal(second, first))
+        obs.record("fresh_start_same_as_first", equal(fresh_start_first, first))
 
 
 # --- The seeding table -------------------------------------------------------------------------
@@ -194,7 +187,6 @@ class SeedAsWritten:
 # run raised). The report compares the runs per configuration, graph with eager, and versions.
 # The article's Example 3 as written (`as_written`: no seed) draws other numbers every run, so it
 # records only `as_written_same_in_two_runs`.
-GLOBAL_SEED, OP_SEED = 11, 7
 SEED_CONFIGS = {
     "global_only": (GLOBAL_SEED, None, False),
     "op_only": (None, OP_SEED, False),
@@ -227,7 +219,7 @@ def _describe(config):
 
 def _record_runs(obs, config, runs):
     if config == "as_written":
-        obs.record("as_written_same_in_two_runs", _equal(runs[0], runs[1]))
+        obs.record("as_written_same_in_two_runs", equal(runs[0], runs[1]))
     else:
         for run, drawn in enumerate(runs, 1):
             obs.record(f"{config}_run_{run}", drawn)
@@ -268,143 +260,3 @@ class SeedTable:
                     set_global_seed(tf, global_seed)
                     runs.append(_draw(tf, op_seed, keras).numpy())
                 _record_runs(obs, config, runs)
-
-
-# --- The same seeds in a graph and eagerly ----------------------------------------------------
-# Each configuration draws twice in one program (a second op with the same seeds) and, in the
-# eager twin, once more in a tf.Graph with a Session: the same program the TF1 way, so a claim
-# about graph and eager is decided inside one twin. A TF1 graph program cannot execute eagerly,
-# so in the graph twin `<config>_in_a_graph` is its own first draw and those claims do not apply;
-# the report's seeding table puts the two twins' draws side by side, version by version.
-# Recorded per configuration: `<config>_first_op`, `<config>_second_op`, `<config>_in_a_graph`
-# and `<config>_error`.
-ACROSS = {
-    "op_only": (None, OP_SEED, "random_normal"),
-    "global_only": (GLOBAL_SEED, None, "random_normal"),
-    "global_and_op": (GLOBAL_SEED, OP_SEED, "random_normal"),
-    "glorot_uniform_seed_1": (None, 1, "glorot_uniform"),
-    "keras_random_normal_seeded": (None, OP_SEED, "keras"),
-}
-ONE_PROGRAM = ("a TF1 graph program cannot execute eagerly, so it has no eager draw to compare: the eager twin's "
-               "program draws both ways (eagerly, and in a tf.Graph with a Session)")
-
-
-def _across_draw(tf, op_seed, kind):
-    if kind == "glorot_uniform":
-        return tf.compat.v1.glorot_uniform_initializer(seed=op_seed)([4, 3])
-    if kind == "keras":
-        return tf.keras.initializers.RandomNormal(mean=0.0, stddev=1.0, seed=op_seed)(shape=[5])
-    return tf.random.normal([5], seed=op_seed)
-
-
-def _graph_draws(tf, global_seed, op_seed, kind):
-    """The first and a second op with the same seeds, in a new tf.Graph run by a Session."""
-    with tf.Graph().as_default():
-        if global_seed is not None:
-            tf.compat.v1.set_random_seed(global_seed)
-        first, second = _across_draw(tf, op_seed, kind), _across_draw(tf, op_seed, kind)
-        with tf.compat.v1.Session() as sess:
-            return sess.run([first, second])
-
-
-def _in_graph_and_eager(config, what):
-    def seen(o):
-        return (f"the graph twin draws {brief(o[f'{config}_first_op'])}; the eager twin's program draws both ways, "
-                "and the report's seeding table puts the twins' draws side by side")
-    return Claim(f"deterministic given the same seeds: {what} draws the same numbers in a graph and eagerly",
-                 lambda o: close(o[f"{config}_first_op"], o[f"{config}_in_a_graph"]),
-                 not_in=("graph",), why=ONE_PROGRAM, instead=seen,
-                 premise=runs_to_the_end(f"{config}_error", f"drawing {what} both ways"), quote=DETERMINISTIC)
-
-
-@scenario(
-    "seed-across-modes",
-    source=Source(ARTICLE_002, "Example 3: Initialization with Random Values (the same seeds, graph and eager)"),
-    tags=["seeding", "random", "initializer", "keras"],
-    claims=[
-        _in_graph_and_eager("op_only", "tf.random.normal with the same op seed alone (seed=7)"),
-        _in_graph_and_eager("global_only", "tf.random.normal with the same global seed alone"),
-        _in_graph_and_eager("global_and_op", "tf.random.normal with the same global and op seeds"),
-        Claim("deterministic given the same graph: a second random op with the same global and op seeds in one "
-              "program draws the same numbers as the first",
-              lambda o: close(o["global_and_op_second_op"], o["global_and_op_first_op"]),
-              premise=runs_to_the_end("global_and_op_error", "drawing with the global and op seeds"),
-              quote=DETERMINISTIC),
-        _in_graph_and_eager("glorot_uniform_seed_1", "tf.compat.v1.glorot_uniform_initializer(seed=1)"),
-        _in_graph_and_eager("keras_random_normal_seeded", "a Keras RandomNormal initializer with seed=7"),
-    ],
-)
-class SeedAcrossModes:
-    """The same seeds drawn in a graph and eagerly: op seed, global seed, both, Glorot uniform and Keras, twice each."""
-
-    def graph(tf, obs):
-        for config, (global_seed, op_seed, kind) in ACROSS.items():
-            with obs.catch(f"{config}_error"):
-                first, second = _graph_draws(tf, global_seed, op_seed, kind)
-                obs.record(f"{config}_first_op", first)
-                obs.record(f"{config}_second_op", second)
-                obs.record(f"{config}_in_a_graph", first)  # a graph program's own draw is the one in a graph
-
-    def eager(tf, obs):
-        for config, (global_seed, op_seed, kind) in ACROSS.items():
-            with obs.catch(f"{config}_error"):
-                clear_keras_session(tf)  # a fresh start, as a new program has
-                set_global_seed(tf, global_seed)
-                obs.record(f"{config}_first_op", _across_draw(tf, op_seed, kind))
-                obs.record(f"{config}_second_op", _across_draw(tf, op_seed, kind))
-                obs.record(f"{config}_in_a_graph", _graph_draws(tf, global_seed, op_seed, kind)[0])
-
-
-# --- tf.keras.utils.set_random_seed ------------------------------------------------------------
-# Keras's one call that seeds Python, numpy, TensorFlow and Keras (from TF 2.7; TF 2.5 and 1.15 lack
-# it: not applicable there), then a Dense layer with its default (unseeded) kernel initializer,
-# in two fresh runs, and in the eager twin once more in a tf.Graph. Recorded: `kernel_run_1`,
-# `kernel_run_2`, `kernel_in_a_graph`.
-KERAS_SEED = 5
-
-
-def _dense_kernel_in_a_graph(tf):
-    with tf.Graph().as_default():
-        tf.keras.utils.set_random_seed(KERAS_SEED)
-        layer = tf.keras.layers.Dense(3)
-        layer.build((None, 4))
-        with tf.compat.v1.Session() as sess:
-            sess.run(tf.compat.v1.global_variables_initializer())
-            return sess.run(tf.convert_to_tensor(layer.kernel))
-
-
-@scenario(
-    "seed-keras-set-random-seed",
-    source=Source(ARTICLE_002, "Example 3: Initialization with Random Values (tf.keras.utils.set_random_seed, "
-                               "a Dense kernel)"),
-    tags=["seeding", "random", "initializer", "keras"],
-    claims=[
-        Claim("deterministic given the same seeds: after tf.keras.utils.set_random_seed(5), a Dense layer's "
-              "default kernel is the same in two fresh runs",
-              lambda o: close(o["kernel_run_1"], o["kernel_run_2"]), quote=DETERMINISTIC),
-        Claim("deterministic given the same seeds: after tf.keras.utils.set_random_seed(5), a Dense layer's "
-              "default kernel is the same in a graph and eagerly",
-              lambda o: close(o["kernel_run_1"], o["kernel_in_a_graph"]),
-              not_in=("graph",), why=ONE_PROGRAM,
-              instead=lambda o: f"the graph twin's kernel starts {brief(o['kernel_run_1'])}; the eager twin's "
-                                "program builds it both ways",
-              quote=DETERMINISTIC),
-    ],
-)
-class SeedKerasSetRandomSeed:
-    """tf.keras.utils.set_random_seed(5), then Dense(3) built on 4 inputs: its kernel in two fresh runs."""
-
-    def graph(tf, obs):
-        runs = [_dense_kernel_in_a_graph(tf) for _ in (1, 2)]
-        obs.record("kernel_run_1", runs[0])
-        obs.record("kernel_run_2", runs[1])
-        obs.record("kernel_in_a_graph", runs[0])  # a graph program's own kernel is the one in a graph
-
-    def eager(tf, obs):
-        for run in (1, 2):
-            clear_keras_session(tf)  # a fresh start, as a new program has
-            tf.keras.utils.set_random_seed(KERAS_SEED)
-            layer = tf.keras.layers.Dense(3)
-            layer.build((None, 4))
-            obs.record(f"kernel_run_{run}", layer.kernel.numpy())
-        obs.record("kernel_in_a_graph", _dense_kernel_in_a_graph(tf))
