@@ -237,6 +237,7 @@ def read_saved(folder: Path, scenarios: Mapping[str, Scenario]) -> Result:
     missing = sorted({r.scenario for r in records} - set(scenarios))
     if missing:
         raise UsageError(f"{folder} has records of scenarios that no longer exist: {', '.join(missing)}")
+    records = _ordered(records, [manifest] if manifest else [], scenarios)
     envs = dict(manifest.get("envs", {}))
     documents = merge_blocks([folder])
     if documents is not None:

@@ -132,3 +132,15 @@ def test_the_import_graph_of_lab_has_no_circle() -> None:
 
 def test_every_module_of_lab_has_a_floor() -> None:
     assert [m for m in _modules() if m not in FACADES and floor_of(m) < 0] == []
+
+
+def test_the_guest_is_linted_for_python_3_7(tmp_path: Path) -> None:
+    # A walrus is Python 3.8: the guest's own ruff settings must refuse it, the host's need not.
+    probe = ROOT / "lab" / "guest" / "_lint_probe_37.py"
+    probe.write_text("def f(x):\n    if (y := x):\n        return y\n")
+    try:
+        found = subprocess.run([sys.executable, "-m", "ruff", "check", str(probe)], cwd=ROOT, capture_output=True,
+                               text=True)
+    finally:
+        probe.unlink()
+    assert found.returncode == 1 and "Python 3.7" in found.stdout
