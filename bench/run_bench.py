@@ -25,25 +25,28 @@ if __package__ in (None, ""):  # run as a script (`make bench`): the repository 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.report import Bench, Measurement, image_rows, judge, render, slowest_line, table, write_json
-from lab import __version__, pipeline
+from lab import __version__, api, pipeline
 from lab.cores import available_cores
 from lab.environments import LOCAL, resolve, resolve_names
+from lab.environments.batch import Batch
 from lab.environments.declared import get_env
 from lab.environments.image.build import docker_client, image_status
 from lab.environments.image.runner import DockerRunner, remove_leftovers
 from lab.environments.shipment import Shipment, Staged
 from lab.errors import LabError
-from lab.execute import EnvOutcome, Execution
-from lab.guest.catalog import Mode, Scenario
+from lab.execute import EnvOutcome
+from lab.guest.catalog import Mode
+from lab.jobs import Kinds
 from lab.plan import DEFAULT_SEED, Plan, Trial
 from lab.record import FINISHED, Record
 from lab.results import git_commit
 from lab.scenario import configured_scenario_dirs, load_scenarios
 from lab.schedule import History, history_path
+from lab.scratch import scratch_dir
 
 # The floor imports TensorFlow (the guest's probe, from the shipment) and proves it did by
-# writing its versions where the runner reads the freeze.
-IMPORT_ONLY = ["python", "-m", "lab.guest.probe", "--out", "/io/freeze.txt"]
+# printing its versions.
+IMPORT_ONLY = ["python", "-m", "lab.guest.probe"]
 TIMEOUT_S = pipeline.DEFAULT_TIMEOUT_S
 
 
@@ -58,22 +61,10 @@ def timed(fn: Callable[[], Any]) -> Tuple[float, Any]:
     return time.monotonic() - start, result
 
 
-class _ImportOnlyClient:
-    """A docker client that swaps the guest command for IMPORT_ONLY and keeps every other
-    container setting: the floor then uses DockerRunner's settings (and mounts) by construction."""
-
-    def __init__(self, client: Any) -> None:
-        self._client = client
-        self.containers = self
-
-    def run(self, image: str, command: Any, **settings: Any) -> Any:
-        return self._client.containers.run(image, IMPORT_ONLY, **settings)
-
-
-def _runner(name: str, client: Any, starts: Any = None) -> DockerRunner:
-    """The env's DockerRunner; `starts` is the client that starts its container (default `client`)."""
+def _runner(name: str, client: Any) -> DockerRunner:
+    """The env's DockerRunner."""
     env = get_env(name)
-    return DockerRunner(env, image_status(env, client).tag, starts or client, timeout_s=TIMEOUT_S)
+    return DockerRunner(env, image_status(env, client).tag, client, timeout_s=TIMEOUT_S)
 
 
 def _pool(jobs: Sequence[Callable[[], Any]], workers: int) -> List[Any]:
@@ -85,13 +76,30 @@ def _pool(jobs: Sequence[Callable[[], Any]], workers: int) -> List[Any]:
         pool.shutdown(wait=False, cancel_futures=True)  # on Ctrl-C, do not start the queued containers
 
 
-def _imported(freeze: Sequence[str]) -> Optional[str]:
-    """The TensorFlow version the probe wrote (the runner splits the file on whitespace), or None."""
+def _imported(lines: Sequence[str]) -> Optional[str]:
+    """The TensorFlow version the probe printed (its last line), or None."""
     try:
-        found = json.loads(" ".join(freeze))
+        found = json.loads(lines[-1]) if lines else None
     except ValueError:
         return None
     return found.get("tensorflow") if isinstance(found, dict) else None
+
+
+def _container_floor(name: str, shipment: Shipment, client: Any) -> None:
+    """A container of the env's image, started with DockerRunner's settings, that only imports TensorFlow."""
+    runner = _runner(name, client)
+    with scratch_dir(f"bench-{name}") as tmp:
+        io = Path(tmp)
+        (io / "request.json").write_text("{}")
+        os.chmod(io / "request.json", 0o644)
+        container = client.containers.run(runner.image, IMPORT_ONLY, **runner.options(io, shipment))
+        try:
+            container.wait(timeout=TIMEOUT_S)
+            printed = container.logs(stdout=True, stderr=False).decode(errors="replace").strip().splitlines()
+        finally:
+            container.remove(force=True)
+    if not _imported(printed):  # without this a failing import would make a flatteringly fast floor
+        raise BenchError(f"the import-only container of {name} failed: {printed[-3:]}")
 
 
 def _interpreter_floor(name: str, shipment: Shipment) -> None:
@@ -120,10 +128,7 @@ def floor(names: Sequence[str], shipment: Shipment, client: Any, workers: int) -
     def one(name: str) -> None:
         if get_env(name).kind != "image":
             return _interpreter_floor(name, shipment)
-        runner = _runner(name, client, _ImportOnlyClient(client))
-        runner.run([], shipment)
-        if not _imported(runner.freeze):  # without this a failing import would make a flatteringly fast floor
-            raise BenchError(f"the import-only container of {name} failed: {runner.log_tail}")
+        return _container_floor(name, shipment, client)
 
     seconds, _ = timed(lambda: _pool([lambda n=n: one(n) for n in _longest_first(names)], workers))
     return Measurement("floor", seconds, list(names), 0)
@@ -168,25 +173,23 @@ def _failed_note(records: Sequence[Record]) -> str:
     return f"{len(bad)} trials did not finish ({bad[0].status.value})" if bad else ""
 
 
-def compare_all(names: Sequence[str], the_plan: Plan, scenarios: Dict[str, Scenario], shipment: Shipment,
-                client: Any, label: str = "compare-all") -> Tuple[Measurement, List[EnvOutcome], Dict[str, float]]:
-    """The execute stage with the cache OFF (every trial runs); also when each env finished, from its events."""
+def compare_all(names: Sequence[str], the_plan: Plan, label: str = "compare-all",
+                ) -> Tuple[Measurement, List[EnvOutcome], Dict[str, float]]:
+    """compare-all through lab.api, as the command runs it, with the cache OFF (every trial runs);
+    also when each env finished, from its events."""
     start, finished = time.monotonic(), {}
 
     def note(env: str, message: str) -> None:
         if message == "done" or message.startswith("failed"):
             finished[env] = time.monotonic() - start
 
-    def stop() -> None:  # on Ctrl-C: this process's containers
-        remove_leftovers(client, own=True)
-
-    envs = resolve(names, client=client)
-    execution = Execution(the_plan, envs, scenarios, shipment, TIMEOUT_S, cache=None, on_event=note)
+    work = api.Work(plan=the_plan)
     with PeakMemory() as memory:
-        seconds, (outcomes, interrupted) = timed(lambda: execution.run(stop))
-    if interrupted:
+        seconds, result = timed(lambda: api.execute(work, api.Options(timeout_s=TIMEOUT_S, use_cache=False), note))
+    if result.interrupted:
         raise KeyboardInterrupt
-    records = [r for o in outcomes for r in o.records]
+    outcomes = list(result.outcomes)
+    records = result.records
     notes = [n for n in (_failed_note(records), memory.note()) if n]
     return Measurement(label, seconds, list(names), len(records), note="; ".join(notes)), outcomes, finished
 
@@ -194,7 +197,8 @@ def compare_all(names: Sequence[str], the_plan: Plan, scenarios: Dict[str, Scena
 def naive(names: Sequence[str], trials: Sequence[Trial], shipment: Shipment, client: Any,
           workers: int) -> Measurement:
     """Every trial in its own container (one TensorFlow import each), `workers` at a time."""
-    jobs = [lambda n=n, t=t: _runner(n, client).run([t], shipment).records for n in names for t in trials]
+    jobs = [lambda n=n, t=t: _runner(n, client).run(Batch(n, [t], Kinds({})), shipment).outcomes
+            for n in names for t in trials]
     seconds, batches = timed(lambda: _pool(jobs, workers))
     records = [r for batch in batches for r in batch]
     return Measurement("naive", seconds, list(names), len(records), note=_failed_note(records))
@@ -341,14 +345,14 @@ def measure(args: argparse.Namespace, client: Any) -> Bench:
         base = floor(names, shipment, client, env_workers)
         step(f"compare-all: {len(trials)} trials x {len(names)} envs, cache off")
         the_plan = pipeline.plan(selected, list(Mode), DEFAULT_SEED, names)
-        compare, outcomes, finished = compare_all(names, the_plan, scenarios, shipment, client)
+        compare, outcomes, finished = compare_all(names, the_plan)
         compare_naive = naive_row = None
         if not args.no_naive:
             if set(naive_names) != set(names):  # the naive ratio must divide times taken on the same envs
                 step(f"compare-all on the naive subset {','.join(naive_names)}")
                 label = f"compare-all[{','.join(naive_names)}]"
                 subset = pipeline.plan(selected, list(Mode), DEFAULT_SEED, naive_names)
-                compare_naive, _, _ = compare_all(naive_names, subset, scenarios, shipment, client, label)
+                compare_naive, _, _ = compare_all(naive_names, subset, label)
             step(f"naive: {len(trials) * len(naive_names)} containers, {cores} at a time")
             naive_row = naive(naive_names, trials, shipment, client, cores)
     step("cached rerun: lab compare-all twice on a fresh cache")

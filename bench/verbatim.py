@@ -11,27 +11,26 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Sequence
 
+from lab import api
 from lab.verbatim.claims import seeds_dir
-from lab.verbatim.runner import Settings, run_verbatim
-from lab.verbatim.sources import gather
-from lab.verbatim.variants import Variant
+from lab.verbatim.runner import Settings
 
 
 def measure(envs: Sequence[str], folder: Path = Path()) -> Dict[str, Any]:
     """Wall seconds, runs per second and statuses for both isolations, per environment."""
-    documents = gather([folder if folder != Path() else seeds_dir()]).documents
+    documents = (folder if folder != Path() else seeds_dir(),)
     rows: Dict[str, Any] = {}
     for env in envs:
         timed: Dict[str, Any] = {}
         for isolation in ("fork", "process"):
             start = time.monotonic()
-            result = run_verbatim(documents, [env], [Variant.AS_WRITTEN],
-                                  Settings(timeout_s=300, repeat=1, isolation=isolation, use_cache=False))
+            work = api.Work(envs=(env,), documents=documents, variants=("as-written",), of_documents=True)
+            result = api.execute(work, api.Options(use_cache=False, programs=Settings(300, 1, isolation)))
             seconds = time.monotonic() - start
-            ran = [o for o in result.outcomes if o.ended]
+            ran = [o for o in result.blocks if o.ended]
             timed[isolation] = {"wall_s": round(seconds, 2), "runs": len(ran),
                                 "runs_per_s": round(len(ran) / seconds, 3) if seconds else None,
-                                "statuses": [o.status for o in result.outcomes]}
+                                "statuses": [o.word for o in result.blocks]}
         fork, process = timed["fork"], timed["process"]
         rows[env] = {**timed, "speedup": round(process["wall_s"] / fork["wall_s"], 2) if fork["wall_s"] else None,
                      "same_outcomes": fork["statuses"] == process["statuses"]}

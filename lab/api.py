@@ -1,45 +1,191 @@
-"""The lab as a library: `from lab import run, compare, verbatim`, in a script, a notebook or a test.
+"""The lab as a library: one function runs what any command asks for, and returns a Result.
 
-Each call goes through the same pipeline as the command of its name and returns the value that
-command renders: a pipeline `Result` (records, judgements, outcomes per environment) or a
-`VerbatimRun`. In Jupyter both show as HTML: the verdict heat map, the plots, the claims.
+`execute(Work(...))` loads the scenarios, selects, plans the trials and the documents' programs,
+runs them all through the one execute stage, and judges every claim; `save(result, folder)`
+writes a results folder; `read(folder)` gives a saved folder back as a Result. Every command
+(run, compare-all, verbatim, bisect, sweep, merge, check, report), the benchmark, the pytest
+plugin and a notebook call these. `lab.run`, `lab.compare` and `lab.verbatim` are short forms.
 Anticipated errors raise `lab.errors.LabError` (a `UsageError` for bad input) with the CLI's message.
 """
 
 from __future__ import annotations
 
+import os
+import sys
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, List, Optional, Sequence, Union
+from typing import Callable, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from lab import pipeline
 from lab.errors import UsageError
-from lab.guest.catalog import Mode
+from lab.guest.catalog import Mode, Scenario
 from lab.pipeline import DEFAULT_TIMEOUT_S, Result
-from lab.plan import DEFAULT_SEED
+from lab.plan import DEFAULT_SEED, Plan
+from lab.selection import Selection
 from lab.selection import of as selection_of
-from lab.verbatim.judged import VerbatimRun
+from lab.verbatim.runner import Documents, Settings, plan_programs, with_outcomes
 from lab.verdict import Judgement
 
 Names = Union[str, Sequence[str], None]
 
 
-def _many(value: Names) -> List[str]:
-    if value is None:
-        return []
-    return [value] if isinstance(value, str) else list(value)
+@dataclass(frozen=True)
+class Work:
+    """What to run: scenarios (named, or all, narrowed by a selection) and documents, in environments."""
+
+    ids: Tuple[str, ...] = ()
+    everything: bool = False
+    """Every scenario (narrowed by `selection`)."""
+    selection: Selection = field(default_factory=Selection)
+    modes: Tuple[str, ...] = ()
+    """'graph', 'eager'; both when empty."""
+    seed: int = DEFAULT_SEED
+    envs: Tuple[str, ...] = ("local",)
+    """'local', matrix envs, pins (tf==2.17.1), or 'all'."""
+    plan: Optional[Plan] = None
+    """A shard's plan (from a plan file): it fixes the scenarios, envs, modes and seed."""
+    documents: Tuple[Path, ...] = ()
+    """Documents or folders to run as written (and in `variants`)."""
+    articles: bool = False
+    """Add the source articles (and judge their block claims)."""
+    variants: Tuple[str, ...] = ()
+    """as-written, compat-shim, tf-upgrade-v2; all three when empty."""
+    document_shard: Optional[str] = None
+    """I/N: only the documents of that shard."""
+    twins: bool = False
+    """With documents: also the scenarios whose twins model their blocks."""
+    of_documents: bool = False
+    """The selection chooses documents (`lab verbatim`), not scenarios."""
 
 
-def _execute(ids: Sequence[str], everything: bool, k: Optional[str], article: Names, tag: Names, env: Names,
-             mode: Names, seed: int, python: Optional[str], timeout_s: float, use_cache: bool,
-             scenario_dirs: Optional[Iterable[Path]], workers: Optional[int] = None) -> Result:
-    from lab.environments import resolve_names
+@dataclass(frozen=True)
+class Options:
+    """How to run it."""
+
+    python: Optional[str] = None
+    """The interpreter for 'local' (or the base Python of interpreter envs); LAB_PYTHON otherwise."""
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    """One environment's batch of trials."""
+    use_cache: bool = True
+    workers: Optional[int] = None
+    programs: Settings = field(default_factory=Settings)
+    """A document program's time limit, runs and isolation."""
+
+
+Progress = Callable[[str, str], None]
+"""(environment, progress line)."""
+Answers = Callable[[str, int, int], None]
+"""(environment, jobs answered, jobs in all)."""
+
+
+def _show_results_in_notebooks() -> None:
+    """In a Jupyter kernel, a Result displays as the HTML report does (the verdict heat map, each
+    scenario's plots and claims; for documents each block's outcome and the block claims)."""
+    shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
+    formatters = getattr(getattr(shell, "display_formatter", None), "formatters", {})
+    if "text/html" in formatters:
+        from lab.reports.notebook import result_html
+
+        formatters["text/html"].for_type(Result, result_html)
+
+
+def _scenarios() -> Tuple[Mapping[str, Scenario], List[Path]]:
     from lab.scenario import configured_scenario_dirs, load_scenarios
 
-    dirs = list(scenario_dirs) if scenario_dirs is not None else configured_scenario_dirs()
-    scenarios = load_scenarios(dirs)
-    selected = pipeline.select(scenarios, list(ids), everything, selection_of(k, _many(article), _many(tag)))
-    the_plan = pipeline.plan(selected, pipeline.parse_modes(_many(mode)), seed, resolve_names(_many(env)))
-    return pipeline.run(scenarios, the_plan, dirs, python, timeout_s, use_cache, workers)
+    dirs = configured_scenario_dirs()
+    return load_scenarios(dirs), dirs
+
+
+def _trials(work: Work, scenarios: Mapping[str, Scenario]) -> Optional[Plan]:
+    """The plan's trials, or None when the work names no scenario."""
+    from lab.environments import resolve_names
+
+    if work.plan is not None:
+        pipeline.select(scenarios, list(dict.fromkeys(t.scenario for t in work.plan.trials)))  # each still exists
+        resolve_names(work.plan.envs)
+        return work.plan
+    if not (work.ids or work.everything or (work.selection and not work.of_documents)):
+        return None
+    selected = pipeline.select(scenarios, list(work.ids), work.everything, work.selection)
+    return pipeline.plan(selected, pipeline.parse_modes(work.modes), work.seed, resolve_names(work.envs))
+
+
+def _documents(work: Work, options: Options, scenarios: Mapping[str, Scenario]) -> Optional[Documents]:
+    from lab.verbatim.inputs import find
+    from lab.verbatim.twins import beside
+    from lab.verbatim.variants import parse_variants
+
+    if not work.of_documents:
+        return None
+    found, missing = find(work.documents, work.articles, work.document_shard, work.selection, scenarios)
+    python = options.python or os.environ.get("LAB_PYTHON") or sys.executable
+    programs = plan_programs(found.documents, parse_variants(list(work.variants)), options.programs, python)
+    return Documents(found, programs, tuple(programs.variants), missing_seeds=missing,
+                     beside=beside(found.documents, scenarios), shard=work.document_shard)
+
+
+def execute(work: Work, options: Options = Options(), progress: Optional[Progress] = None,
+            answers: Optional[Answers] = None) -> Result:
+    """Load, select, plan (trials and document programs), run them in every environment through
+    the one execute stage, and judge every claim."""
+    from lab.environments import resolve_names
+
+    scenarios, dirs = _scenarios()
+    documents = _documents(work, options, scenarios)
+    the_plan = _trials(work, scenarios)
+    if documents is not None and work.twins:
+        ids = list(dict.fromkeys(sid for found in documents.beside.values() for sid in found))
+        if ids:
+            the_plan = pipeline.plan(pipeline.select(scenarios, ids), list(Mode), work.seed, resolve_names(work.envs))
+    if the_plan is None and documents is None:
+        raise UsageError("name at least one scenario id, or pass --all, -k, --article or --tag (see 'lab list')")
+    if the_plan is None:
+        the_plan = Plan((), tuple(resolve_names(work.envs)), work.seed, ())
+    timeout_s = options.timeout_s
+    if documents is not None and documents.work is not None:
+        the_plan = replace(the_plan, programs=tuple(documents.work.jobs))
+        budget = documents.work.budget_s()
+        timeout_s = max(timeout_s, budget) if the_plan.trials else budget
+    result = pipeline.run(scenarios, the_plan, dirs, options.python, timeout_s, options.use_cache, options.workers,
+                          progress, options.programs.isolation, answers)
+    if documents is None:
+        return result
+    documents = with_outcomes(documents, [(o.name, o.programs, o.from_cache) for o in result.outcomes])
+    return pipeline.judged(scenarios, the_plan, result.outcomes, result.interrupted, documents)
+
+
+def save(result: Result, folder: Path, extra: Optional[Mapping[str, object]] = None) -> None:
+    """A results folder: the records and verdicts, the manifest (with `extra`, a shard's entries),
+    verbatim.json for documents, and every report of lab/reports' table."""
+    from lab import results
+    from lab.reports import write_reports
+
+    results.save(result, folder, extra)
+    write_reports(result, folder, results.read_manifest(folder))
+
+
+def merge(folders: Sequence[Path], out: Path, warn: Callable[[str], None] = lambda line: None,
+          allow_mixed_versions: bool = False) -> Result:
+    """One results folder at `out` from folders made apart (one env each, or the shards of one
+    plan): records and block outcomes joined, every claim judged again, every report written."""
+    from lab.merge import merge_results
+
+    result, extra = merge_results(list(folders), out, _scenarios()[0], warn, allow_mixed_versions)
+    save(result, out, extra)
+    return result
+
+
+def read(folder: Path) -> Result:
+    """A saved results folder as a Result, every claim judged again with today's claims."""
+    from lab.merge import read_saved
+
+    return read_saved(folder, _scenarios()[0])
+
+
+def _many(value: Names) -> Tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
 
 
 def run(*ids: str, k: Optional[str] = None, article: Names = None, tag: Names = None, env: Names = "local",
@@ -48,7 +194,9 @@ def run(*ids: str, k: Optional[str] = None, article: Names = None, tag: Names = 
         scenario_dirs: Optional[Iterable[Path]] = None) -> Result:
     """`lab run`: the scenarios named (or selected by `k`, `article`, `tag`) in `env` ('local', a
     matrix env, 'all', or a list), both modes unless `mode` says; every claim judged."""
-    return _execute(ids, False, k, article, tag, env, mode, seed, python, timeout_s, use_cache, scenario_dirs)
+    work = Work(tuple(ids), False, selection_of(k, list(_many(article)), list(_many(tag))), _many(mode), seed,
+                _many(env) or ("local",))
+    return _with_scenario_dirs(scenario_dirs, lambda: execute(work, Options(python, timeout_s, use_cache)))
 
 
 def compare(*ids: str, k: Optional[str] = None, article: Names = None, tag: Names = None, envs: Names = "all",
@@ -56,40 +204,56 @@ def compare(*ids: str, k: Optional[str] = None, article: Names = None, tag: Name
             timeout_s: float = DEFAULT_TIMEOUT_S, use_cache: bool = True, workers: Optional[int] = None,
             scenario_dirs: Optional[Iterable[Path]] = None) -> Result:
     """`lab compare-all`: every scenario (or those named or selected) in every matrix env (or `envs`)."""
-    return _execute(ids, not ids, k, article, tag, envs, mode, seed, python, timeout_s, use_cache, scenario_dirs,
-                    workers)
+    work = Work(tuple(ids), not ids, selection_of(k, list(_many(article)), list(_many(tag))), _many(mode), seed,
+                _many(envs) or ("all",))
+    return _with_scenario_dirs(scenario_dirs, lambda: execute(work, Options(python, timeout_s, use_cache, workers)))
 
 
 def verbatim(*paths: Union[str, Path], env: Names = "local", variants: Names = None, articles: bool = False,
              k: Optional[str] = None, article: Names = None, tag: Names = None, timeout_s: float = 60.0,
              repeat: int = 2, isolation: str = "fork", use_cache: bool = True,
-             python: Optional[str] = None) -> VerbatimRun:
+             python: Optional[str] = None) -> Result:
     """`lab verbatim`: every Python block of the documents, as written (and shimmed, upgraded: `variants`),
     in each env; the outcomes and the articles' block claims judged. Document code runs as you, locally."""
-    from lab.environments import resolve_names
-    from lab.verbatim import judged
-    from lab.verbatim.runner import Settings
-    from lab.verbatim.variants import parse_variants
-
     if isolation not in ("fork", "process"):
         raise UsageError(f"isolation {isolation!r}: use 'fork' or 'process'")
-    settings = Settings(timeout_s, repeat, isolation, use_cache)
-    return judged.run([Path(p) for p in paths], resolve_names(_many(env)), parse_variants(_many(variants)),
-                      settings, articles, None, selection_of(k, _many(article), _many(tag)), python)
+    work = Work(selection=selection_of(k, list(_many(article)), list(_many(tag))), envs=_many(env) or ("local",),
+                documents=tuple(Path(p) for p in paths), articles=articles, variants=_many(variants),
+                of_documents=True)
+    return execute(work, Options(python, use_cache=use_cache, programs=Settings(timeout_s, repeat, isolation)))
+
+
+def _with_scenario_dirs(dirs: Optional[Iterable[Path]], call: Callable[[], Result]) -> Result:
+    """`call` with LAB_SCENARIOS set to `dirs` for its length (a notebook's or a test's own folder)."""
+    if dirs is None:
+        return call()
+    before = os.environ.get("LAB_SCENARIOS")
+    os.environ["LAB_SCENARIOS"] = os.pathsep.join(str(d) for d in dirs)
+    try:
+        return call()
+    finally:
+        if before is None:
+            os.environ.pop("LAB_SCENARIOS", None)
+        else:
+            os.environ["LAB_SCENARIOS"] = before
 
 
 def judgement(scenario: str, claim: int, mode: str = "graph", env: str = "local", seed: int = DEFAULT_SEED,
               result: Optional[Result] = None, **options: object) -> Judgement:
     """One claim's judgement in one mode and env (what the pytest plugin's `lab_verdict` asserts on);
     from `result` when given, else from a run of that scenario and mode."""
+    if mode not in ("graph", "eager"):
+        raise UsageError(f"unknown mode {mode!r}: use 'graph' or 'eager'")
     if result is None:
-        result = run(scenario, env=env, mode=mode, seed=seed, **options)  # type: ignore[arg-type]
-    wanted = Mode(mode) if mode in ("graph", "eager") else None
-    found = [j for j in result.judgements if j.scenario == scenario and j.claim == claim and j.env == env
-             and j.mode is wanted]
+        result = run(scenario, env=env, mode=mode, seed=seed, **options)  # type: ignore[arg-type]  # the caller's
+    found = [j for j in result.scenario_judgements if j.scenario == scenario and j.claim == claim and j.env == env
+             and j.mode is Mode(mode)]
     if found:
         return found[0]
     if any(o.unavailable or o.problem for o in result.outcomes if o.name == env):
         raise UsageError(f"{env} could not run {scenario}: {result.problems.get(env)}")
     count = len(result.catalog[scenario].claims) if scenario in result.catalog else 0
     raise UsageError(f"{scenario} has no claim {claim} judged in {mode} on {env} (it has {count} claims)")
+
+
+_show_results_in_notebooks()

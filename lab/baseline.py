@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
-from lab.errors import BASELINE_CHANGED_EXIT_CODE, UsageError
+from lab.errors import ExitCode, UsageError
 from lab.record import Record, Status
-from lab.reports.values import clip, show
 from lab.schemas import problem
+from lab.values import clip, show
 from lab.verdict import Judgement
 
 FORMAT = 1
@@ -251,7 +251,7 @@ class Checked(NamedTuple):
     text: str
     """What to print."""
     code: int
-    """0 when nothing changed or the baseline was rewritten, BASELINE_CHANGED_EXIT_CODE otherwise."""
+    """0 when nothing changed or the baseline was rewritten, ExitCode.BASELINE_CHANGED otherwise."""
     changes: List[Change]
     """Every change (none after an update), for the JUnit report."""
 
@@ -261,7 +261,7 @@ def check_results(records: Sequence[Record], judgements: Sequence[Judgement], ba
     """Compare the run with the baseline file, or rewrite it from the run (`update`)."""
     if not update:
         changes = diff_baseline(load_baseline(baseline_path), records, judgements, require_all_envs=require_all_envs)
-        return Checked(render_changes(changes), BASELINE_CHANGED_EXIT_CODE if changes else 0, changes)
+        return Checked(render_changes(changes), ExitCode.BASELINE_CHANGED if changes else ExitCode.OK, changes)
     try:
         old_envs = set(load_baseline(baseline_path)["envs"])
     except UsageError:  # no baseline yet, or a broken one: updating is how to repair it

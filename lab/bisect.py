@@ -17,7 +17,7 @@ from lab.errors import UsageError
 from lab.guest.catalog import Mode, Scenario
 from lab.pipeline import Result
 from lab.record import Record
-from lab.reports.values import show
+from lab.values import show
 
 ABSENT = "(absent)"
 
@@ -139,7 +139,7 @@ def points_of(result: Result, target: Target, versions: Mapping[str, str],
     """Each env's Point, from a run over the target's scenario; `versions` maps env -> version,
     `whys` env -> how its Python was chosen."""
     by_key: Dict[Tuple[str, str], Record] = {(r.env, r.mode.value): r for r in result.records}
-    judged = {(j.env, j.claim, j.mode.value): j for j in result.judgements if j.scenario == target.scenario}
+    judged = {(j.env, j.claim, j.twin.value): j for j in result.scenario_judgements if j.scenario == target.scenario}
     found = []
     for outcome in result.outcomes:
         outs: List[str] = []

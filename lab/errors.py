@@ -1,22 +1,47 @@
-"""The lab's one root exception and the exit codes its kinds map to."""
+"""The lab's one root exception, and the one table of exit codes every command uses."""
+
+from __future__ import annotations
+
+import enum
+
+
+class ExitCode(enum.IntEnum):
+    """How a command exits. The README's table is checked against this one (tests/test_errors.py)."""
+
+    OK = 0
+    """Everything asked for ran; every claim was judged (whatever its verdict)."""
+    ERROR = 1
+    """An anticipated error with no code of its own (printed as one line)."""
+    USAGE = 2
+    """Bad input: an option, a file or a folder that does not exist or does not fit, a document that is none."""
+    ENVIRONMENT = 3
+    """An environment could not be made ready (no interpreter, no TensorFlow, no Docker, a failed build)."""
+    UNFINISHED = 4
+    """A job did not finish: a twin raised, a process crashed or ran out of time, a program was not run."""
+    BASELINE_CHANGED = 5
+    """A verdict or an observation differs from the baseline (the changes are printed)."""
+    INTERRUPTED = 130
+    """Ctrl-C (SIGINT): what finished is saved."""
+    TERMINATED = 143
+    """SIGTERM or SIGHUP (a CI cancel, a scheduler's preemption): what finished is saved."""
 
 
 class LabError(Exception):
     """An error the lab anticipated: printed as one line, no traceback."""
 
-    exit_code = 1
+    exit_code = ExitCode.ERROR
 
 
 class UsageError(LabError):
     """The user asked for something that does not exist or does not fit."""
 
-    exit_code = 2
+    exit_code = ExitCode.USAGE
 
 
 class EnvironmentUnavailable(LabError):
     """An environment cannot run trials at all (no TensorFlow, no Docker)."""
 
-    exit_code = 3
+    exit_code = ExitCode.ENVIRONMENT
 
 
 class DockerUnavailable(EnvironmentUnavailable):
@@ -26,13 +51,4 @@ class DockerUnavailable(EnvironmentUnavailable):
 class ScenarioError(LabError):
     """A scenario module is malformed: the message names the module and what to fix."""
 
-    exit_code = 2
-
-
-# Exit code when every requested trial was attempted but some errored, crashed or timed out:
-# the records of the others are still reported. Not an exception, because it is an outcome.
-TRIALS_FAILED_EXIT_CODE = 4
-
-# Exit code of `lab check` (and `compare-all --check`) when the run differs from the committed
-# baseline: the changes are printed; like a failed trial, an outcome rather than an exception.
-BASELINE_CHANGED_EXIT_CODE = 5
+    exit_code = ExitCode.USAGE

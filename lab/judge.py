@@ -1,11 +1,14 @@
-"""The one place that turns observations into verdicts: every claim on every record."""
+"""The one place that turns outcomes into verdicts: every claim, of either kind, on every outcome it speaks of."""
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, List, Mapping
+from typing import Any, Iterable, Iterator, List, Mapping, Optional, Sequence
 
-from lab.guest.catalog import Claim, Scenario, Undecided
+from lab.guest.catalog import Claim, Instead, Premise, Scenario, Undecided
 from lab.record import Record, Status
+from lab.verbatim.articles import CLAIMS
+from lab.verbatim.claims import judge_blocks
+from lab.verbatim.outcome import Outcome
 from lab.verdict import Judgement, Verdict
 
 
@@ -36,40 +39,59 @@ class Observations(Mapping[str, Any]):
 
 
 def judge_claim(index: int, claim: Claim, record: Record) -> Judgement:
-    """HOLDS if the predicate is truthy, REFUTED if falsy; INCONCLUSIVE when the claim does not
-    apply in the record's mode, the twin did not finish, a key is missing, the predicate returns
-    None or Undecided, or the predicate itself fails."""
-    def judged(verdict: Verdict, reason: str = "", evidence: Mapping[str, Any] = {}) -> Judgement:
-        return Judgement(record.scenario, index, claim.text, record.mode, record.env, verdict, dict(evidence),
-                         reason)
+    """HOLDS if the predicate is truthy, REFUTED if falsy; INCONCLUSIVE when the claim's premise
+    cannot occur in the record's mode or did not occur in its run (the reason names the premise
+    and what the reader sees instead), the twin did not finish, a key is missing, the predicate
+    returns None or Undecided, or the predicate itself fails."""
+    obs = Observations(record.observations)
 
-    if claim.not_applicable(record.mode.value):
-        return judged(Verdict.INCONCLUSIVE, f"not applicable in this mode: {claim.why}")
+    def judged(verdict: Verdict, reason: str = "") -> Judgement:
+        return Judgement(record.scenario, index, claim.text, record.mode, record.env, verdict,
+                         {k: record.observations[k] for k in obs.read}, reason)
+
     if record.status is Status.NOT_APPLICABLE:
         missing = (record.error or {}).get("missing", "an API")
         version = record.facts.get("tensorflow", "?")
         return judged(Verdict.INCONCLUSIVE, f"not applicable in this environment: the {record.mode.value} twin "
                                             f"uses {missing}, which TensorFlow {version} does not have")
+    if claim.not_applicable(record.mode.value):
+        return judged(Verdict.INCONCLUSIVE, f"not applicable in this mode: {claim.why}"
+                                            f"{_seen_instead(claim.instead, obs)}")
     if not record.ok:
         err = record.error or {}
         why = f"{err.get('type', '')}: {err.get('message', '')}"
         return judged(Verdict.INCONCLUSIVE, f"{record.mode.value} twin {record.status.value}: {why}")
-    obs = Observations(record.observations)
-    verdict, reason = Verdict.INCONCLUSIVE, ""
     try:
+        missing = _missing_premise(claim.premise, obs)
+        if missing:
+            return judged(Verdict.INCONCLUSIVE, missing)
         result = claim.check(obs)
     except MissingObservation as exc:
-        reason = f"no observation {exc.args[0]!r} in the {record.mode.value} twin"
+        return judged(Verdict.INCONCLUSIVE, f"no observation {exc.args[0]!r} in the {record.mode.value} twin")
     except Exception as exc:  # a predicate that cannot decide is reported, never crashes a report
-        reason = f"the claim's predicate raised {type(exc).__name__}: {exc}"
-    else:
-        if isinstance(result, Undecided):
-            reason = result.reason
-        elif result is None:
-            reason = "the predicate could not decide from these observations"
-        else:
-            verdict = Verdict.HOLDS if result else Verdict.REFUTED
-    return judged(verdict, reason, {k: record.observations[k] for k in obs.read})
+        return judged(Verdict.INCONCLUSIVE, f"the claim's predicate raised {type(exc).__name__}: {exc}")
+    if isinstance(result, Undecided):
+        return judged(Verdict.INCONCLUSIVE, result.reason)
+    if result is None:
+        return judged(Verdict.INCONCLUSIVE, "the predicate could not decide from these observations")
+    return judged(Verdict.HOLDS if result else Verdict.REFUTED)
+
+
+def _missing_premise(premise: Optional[Premise], obs: Observations) -> str:
+    """The INCONCLUSIVE reason when the claim's premise did not occur in this run, else ''."""
+    if premise is None or premise.occurred(obs):
+        return ""
+    return f"premise not met: {premise.text}, which did not happen in this run{_seen_instead(premise.instead, obs)}"
+
+
+def _seen_instead(instead: Instead, obs: Observations) -> str:
+    """'; what the reader sees instead: ...' (read from the observations where it is a function)."""
+    if callable(instead):
+        try:
+            instead = instead(obs)
+        except (KeyError, ValueError, TypeError):  # a twin that stopped early: say so, never crash a report
+            instead = "nothing recorded that shows it (the twin stopped before it)"
+    return f"; what the reader sees instead: {instead}" if instead else ""
 
 
 def judge(scenario: Scenario, record: Record) -> List[Judgement]:
@@ -77,6 +99,12 @@ def judge(scenario: Scenario, record: Record) -> List[Judgement]:
     return [judge_claim(i, c, record) for i, c in enumerate(scenario.claims, 1)]
 
 
-def judge_all(scenarios: Mapping[str, Scenario], records: Iterable[Record]) -> List[Judgement]:
-    """Every claim on every record, in record order."""
-    return [j for r in records for j in judge(scenarios[r.scenario], r)]
+def judge_all(scenarios: Mapping[str, Scenario], records: Iterable[Record], blocks: Sequence[Outcome] = (),
+              missing_seeds: Optional[str] = None) -> List[Judgement]:
+    """Every claim on every job's outcome, dispatched on the claim's kind: a scenario's claims on
+    each of its trials' records (in record order), then the articles' block claims on each
+    outcome of their blocks (lab/verbatim/claims.py)."""
+    judgements = [j for r in records for j in judge(scenarios[r.scenario], r)]
+    if blocks or missing_seeds:
+        judgements += judge_blocks(CLAIMS, blocks, missing_seeds)
+    return judgements

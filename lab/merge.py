@@ -1,21 +1,23 @@
-"""Join results folders made on different machines (typically one env each) into one folder."""
+"""Results folders read back as Results, and joined when made on different machines (one env or one shard each)."""
 
 from __future__ import annotations
 
 import json
 import shutil
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from lab import __version__, results
 from lab.errors import UsageError
 from lab.execute import EnvOutcome
 from lab.pipeline import Result, judged
 from lab.plan import Plan, Trial
-from lab.record import SCHEMA_VERSION, Record
-from lab.reports.drift import env_order
+from lab.record import SCHEMA_VERSION, Record, env_order
 from lab.scenario import Mode, Scenario
 from lab.schemas import InvalidData, RecordFormatError, validate
+from lab.verbatim.outcome import Outcome
+from lab.verbatim.runner import Documents
+from lab.verbatim.sources import Found
 
 TrialKey = Tuple[str, str, str]  # (env, scenario, mode)
 
@@ -25,16 +27,12 @@ def read_folder(folder: Path) -> Tuple[List[Record], Dict[str, Any]]:
     if not folder.is_dir():
         raise UsageError(f"results folder {folder} does not exist")
     records = results.load_records(folder)
-    path = folder / results.MANIFEST
-    try:
-        manifest = json.loads(path.read_text()) if path.is_file() else {}
-    except ValueError as exc:
-        raise UsageError(f"{path}: not JSON ({exc}); rerun the command that made it") from None
+    manifest = results.read_manifest(folder)
     if manifest:
-        validate(manifest, "manifest", str(path))
-    if not records:
-        raise UsageError(f"{folder} holds no records (records/ENV/SCENARIO.MODE.json): "
-                         "pass folders made by 'lab compare-all --out'")
+        validate(manifest, "manifest", str(folder / results.MANIFEST))
+    if not records and not results.has_blocks(folder):
+        raise UsageError(f"{folder} holds no records (records/ENV/SCENARIO.MODE.json) and no verbatim.json: "
+                         "pass folders made by 'lab compare-all --out' or 'lab verbatim --out'")
     return records, manifest
 
 
@@ -129,16 +127,50 @@ def shard_problems(inputs: Sequence[Tuple[Path, Mapping[str, Any], Any]]) -> Tup
                 if missing else "")
 
 
+def merge_blocks(folders: Sequence[Path]) -> Optional[Documents]:
+    """The block outcomes of the folders that hold documents (shards, or envs run apart), as one
+    run's; None when none does. The same outcome twice is one; from another text of the document, an error."""
+    merged: Dict[Tuple[str, int, str, str], Outcome] = {}
+    metas = []
+    for folder in (f for f in folders if results.has_blocks(f)):
+        outcomes, meta = results.read_blocks(folder)
+        metas.append(meta)
+        for o in outcomes:
+            if o.key in merged and merged[o.key].digest != o.digest:
+                raise UsageError(f"{folder}: {o.document}#{o.block} was run from another text of the document "
+                                 "in another folder; merge results of the same documents")
+            merged[o.key] = o
+    if not metas:
+        return None
+    envs = list(dict.fromkeys(e for m in metas for e in m.get("envs", [])))
+    variants = list(dict.fromkeys(v for m in metas for v in m.get("variants", [])))
+    ordered = sorted(merged.values(), key=lambda o: (o.document, o.block, _index(variants, o.variant),
+                                                     _index(envs, o.env)))
+    return Documents(Found(), None, tuple(variants), tuple(ordered), tuple(envs))
+
+
+def _index(items: List[str], item: str) -> int:
+    return items.index(item) if item in items else len(items)
+
+
+def _block_problems(folders: Sequence[Path]) -> Dict[str, str]:
+    problems: Dict[str, str] = {}
+    for folder in (f for f in folders if results.has_blocks(f)):
+        problems.update({k: v for k, v in (results.read_blocks(folder)[1].get("problems") or {}).items() if v})
+    return problems
+
+
 def merge_results(folders: Sequence[Path], out: Path, scenarios: Mapping[str, Scenario],
-                  warn: Callable[[str], None] = lambda line: None, allow_mixed_versions: bool = False) -> Result:
-    """Write one results folder at `out` from `folders`: records joined, every claim judged again
+                  warn: Callable[[str], None] = lambda line: None,
+                  allow_mixed_versions: bool = False) -> Tuple[Result, Dict[str, Any]]:
+    """One Result from `folders` (to be saved at `out`): records joined, every claim judged again
     with the current scenarios, the manifests' envs joined and each input's commit and lab
-    version kept under `merged_from`; report.md and junit.xml regenerated. Folders of different
-    lab versions are refused unless `allow_mixed_versions` (then a warning), and so are
-    overlapping shards or shards of different plans."""
+    version kept under `merged_from` (the manifest's extra entries, returned beside); documents'
+    block outcomes joined. Folders of different lab versions are refused unless
+    `allow_mixed_versions` (then a warning), and so are overlapping shards or shards of different plans."""
     if not folders:
         raise UsageError("name at least one results folder to merge")
-    if (out / "records").exists():
+    if (out / "records").exists() or results.has_blocks(out):
         raise UsageError(f"{out} already holds results; merge into a new folder")
     records, inputs = _collect(folders, scenarios)
     mixed = version_warning(inputs)
@@ -160,33 +192,55 @@ def merge_results(folders: Sequence[Path], out: Path, scenarios: Mapping[str, Sc
     for _, manifest, _ in inputs:
         for name, info in manifest.get("envs", {}).items():
             found.setdefault(name, info)
-    order = env_order(records)
+    documents = merge_blocks(folders)
+    for name, problem in _block_problems(folders).items():
+        found.setdefault(name, {})["problem"] = found.get(name, {}).get("problem") or problem
+    order = env_order(records) if records else list(documents.envs if documents else [])
     envs = {**{name: found[name] for name in order if name in found}, **found}  # by TensorFlow version
-    modes = list(dict.fromkeys(r.mode for r in records))
     # The manifest's own commit and time describe the merging machine; each input's say what
     # produced its records.
     merged_from = [{"folder": str(folder), "envs": names, "lab_version": m.get("lab_version"), "git": m.get("git"),
                     "created": m.get("created")} for folder, m, names in inputs]
-    result = saved_result(records, envs, scenarios)
-    results.write_run(out, records, result.judgements, envs, seeds[0], modes, {"merged_from": merged_from})
+    result = saved_result(records, envs, scenarios, documents, seeds[0] if seeds else 1)
     for folder, _, names in inputs:
         for name in names:
             traceback = folder / f"{name}.traceback.txt"
             if traceback.is_file() and not (out / traceback.name).exists():
+                out.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(traceback, out / traceback.name)
-    return result
+    return result, {"merged_from": merged_from}
 
 
 def saved_result(records: Sequence[Record], envs: Mapping[str, Mapping[str, Any]],
-                 scenarios: Mapping[str, Scenario]) -> Result:
-    """Saved records as the pipeline's Result (one outcome per env, its problem from the
-    manifest), so a command over saved results exits as one that ran them would."""
-    order = env_order(records)
-    outcomes = [EnvOutcome(name, tuple(r for r in records if r.env == name), dict(envs.get(name, {})),
-                           problem=str(envs.get(name, {}).get("problem") or ""),
-                           unavailable=bool(envs.get(name, {}).get("unavailable"))) for name in order]
+                 scenarios: Mapping[str, Scenario], documents: Optional[Documents] = None, seed: int = 1) -> Result:
+    """Saved records (and block outcomes) as the pipeline's Result (one outcome per env, its
+    problem from the manifest), so a command over saved results exits as one that ran them would."""
+    order = env_order(records) if records else list(documents.envs if documents else envs)
+    def outcome(name: str) -> EnvOutcome:
+        info = dict(envs.get(name, {}))
+        description = {k: v for k, v in info.items()
+                       if k not in ("problem", "unavailable", "cached_trials", "pip_freeze")}
+        return EnvOutcome(name, tuple(r for r in records if r.env == name), description,
+                          tuple(str(x) for x in info.get("pip_freeze") or ()), str(info.get("problem") or ""),
+                          unavailable=bool(info.get("unavailable")), cached=int(info.get("cached_trials") or 0))
+
+    outcomes = [outcome(name) for name in order]
     trials = tuple(dict.fromkeys(Trial(r.scenario, r.mode, r.seed) for r in records))
     modes = tuple(m for m in Mode if any(r.mode is m for r in records))
-    the_plan = Plan(trials, tuple(order), records[0].seed if records else 0, modes)
-    return judged(scenarios, the_plan, outcomes)
+    the_plan = Plan(trials, tuple(order), records[0].seed if records else seed, modes)
+    return judged(scenarios, the_plan, outcomes, documents=documents)
 
+
+def read_saved(folder: Path, scenarios: Mapping[str, Scenario]) -> Result:
+    """A saved results folder as a Result, every claim judged again with the current scenarios."""
+    records, manifest = read_any_version(folder)
+    missing = sorted({r.scenario for r in records} - set(scenarios))
+    if missing:
+        raise UsageError(f"{folder} has records of scenarios that no longer exist: {', '.join(missing)}")
+    records = _ordered(records, [manifest] if manifest else [], scenarios)
+    envs = dict(manifest.get("envs", {}))
+    documents = merge_blocks([folder])
+    if documents is not None:
+        for name, problem in _block_problems([folder]).items():
+            envs.setdefault(name, {})["problem"] = problem
+    return saved_result(records, envs, scenarios, documents)

@@ -1,7 +1,9 @@
 """The pipeline as plain functions over values: select -> plan -> execute -> judge, and one exit code.
 
-`lab run`, `lab compare-all`, `lab check` and `lab merge` all end in a Result, and
-`exit_code(result)` alone decides how the command exits.
+Every command that runs or reads work (run, compare-all, verbatim, bisect, sweep, merge, check,
+report) ends in a Result, and `exit_code(result, policy)` alone decides how it exits. In Jupyter a
+Result shows as HTML: lab.api registers the reports' notebook view for it (a stage below the
+reports does not import them).
 """
 
 from __future__ import annotations
@@ -15,18 +17,18 @@ from lab.cache import RecordCache
 from lab.environments import resolve
 from lab.environments.base import Environment
 from lab.environments.shipment import Staged
-from lab.errors import BASELINE_CHANGED_EXIT_CODE, TRIALS_FAILED_EXIT_CODE, UsageError
+from lab.errors import ExitCode, UsageError
 from lab.execute import EnvOutcome, EventFn, Execution
 from lab.guest.catalog import Mode, Scenario
 from lab.judge import judge_all
 from lab.plan import DEFAULT_SEED, MAX_SEED, Plan, Trial
-from lab.record import Record
+from lab.record import Record, Status
 from lab.scratch import remove_stale_scratch
 from lab.selection import Names, Selection, choose
+from lab.verbatim.outcome import Outcome
+from lab.verbatim.runner import Documents
 from lab.verdict import Judgement
 
-ENVIRONMENT_EXIT_CODE = 3
-INTERRUPTED_EXIT_CODE = 130
 DEFAULT_TIMEOUT_S = 900.0
 
 
@@ -85,31 +87,50 @@ def plan(selected: Sequence[Scenario], modes: Sequence[Mode], seed: int = DEFAUL
 
 @dataclass(frozen=True)
 class Result:
-    """What a run produced, as values: each environment's outcome and every claim judged."""
+    """What a run produced, as values: each environment's outcome and every claim judged; for
+    documents, each block's outcome in each variant and environment."""
 
     plan: Plan
     outcomes: Tuple[EnvOutcome, ...]
     """One per environment, in plan order."""
     judgements: Tuple[Judgement, ...]
-    """Every claim on every record, judged once."""
+    """Every claim on every job's outcome, judged once: scenarios' claims, then block claims."""
     interrupted: bool = False
-    """Ctrl-C stopped the run; the outcomes hold what finished."""
+    """Ctrl-C (or SIGTERM) stopped the run; the outcomes hold what finished."""
     catalog: Mapping[str, Scenario] = field(default_factory=dict, repr=False, compare=False)
     """The scenarios judged, for the reports that show their claims (a notebook's HTML)."""
+    documents: Optional[Documents] = field(default=None, repr=False, compare=False)
+    """The documents run, their blocks' outcomes and what was no document (None: no documents)."""
 
     @property
     def records(self) -> List[Record]:
+        """The trials' records, environment by environment."""
         return [r for o in self.outcomes for r in o.records]
+
+    @property
+    def blocks(self) -> List[Outcome]:
+        """Each document block's outcome in each variant and environment, in document order."""
+        return list(self.documents.blocks) if self.documents else []
+
+    @property
+    def scenario_judgements(self) -> List[Judgement]:
+        return [j for j in self.judgements if not j.of_block]
+
+    @property
+    def block_judgements(self) -> List[Judgement]:
+        return [j for j in self.judgements if j.of_block]
 
     @property
     def problems(self) -> Mapping[str, str]:
         return {o.name: o.problem for o in self.outcomes}
 
-    def _repr_html_(self) -> str:
-        """Jupyter's view: the verdict heat map and each scenario's plots and claims, as the HTML report."""
-        from lab.reports.notebook import result_html
+    @property
+    def unavailable(self) -> Mapping[str, bool]:
+        return {o.name: o.unavailable for o in self.outcomes}
 
-        return result_html(self, self.catalog)
+    def failed(self) -> List[Outcome]:
+        """The blocks whose programs did not run to the end (raised, syntax error, timeout, crashed, not run)."""
+        return [o for o in self.blocks if o.failed]
 
 
 def run(scenarios: Mapping[str, Scenario], the_plan: Plan, scenario_dirs: Sequence[Path],
@@ -136,22 +157,40 @@ def run(scenarios: Mapping[str, Scenario], the_plan: Plan, scenario_dirs: Sequen
 
 
 def judged(scenarios: Mapping[str, Scenario], the_plan: Plan, outcomes: Sequence[EnvOutcome],
-           interrupted: bool = False) -> Result:
-    """The Result of these outcomes, every claim judged on their records."""
+           interrupted: bool = False, documents: Optional[Documents] = None) -> Result:
+    """The Result of these outcomes, every claim judged on its job's outcome."""
     records = [r for o in outcomes for r in o.records]
-    return Result(the_plan, tuple(outcomes), tuple(judge_all(scenarios, records)), interrupted, scenarios)
+    blocks = documents.blocks if documents else ()
+    missing = documents.missing_seeds if documents else None
+    judgements = judge_all(scenarios, records, blocks, missing)
+    return Result(the_plan, tuple(outcomes), tuple(judgements), interrupted, scenarios, documents)
 
 
-def exit_code(result: Result, baseline_changed: bool = False) -> int:
-    """The one mapping from outcomes to exit codes, whatever the command: 130 interrupted;
-    3 an environment could not be made ready; 4 a trial did not finish (a twin raised, a
-    process crashed or timed out); 5 the baseline differs; else 0."""
+@dataclass(frozen=True)
+class Policy:
+    """What, besides the outcomes, decides a command's exit code."""
+
+    baseline_changed: bool = False
+    """The run differs from the baseline it was checked against."""
+    bad_input: bool = False
+    """Some of the inputs were no documents (they are named, the others ran)."""
+    blocks_must_run: bool = False
+    """A block that raised fails the command (by default it is a finding about the document)."""
+
+
+def exit_code(result: Result, policy: Policy = Policy()) -> int:
+    """The one mapping from outcomes to exit codes (lab/errors.py's table), whatever the command:
+    interrupted; an environment could not be made ready; bad input; a job did not finish (a twin
+    raised, a process crashed or timed out, a program was not run); the baseline differs; else 0."""
     if result.interrupted:
-        return INTERRUPTED_EXIT_CODE
+        return ExitCode.INTERRUPTED
     if any(o.unavailable for o in result.outcomes):
-        return ENVIRONMENT_EXIT_CODE
-    if any(r.failed for r in result.records):
-        return TRIALS_FAILED_EXIT_CODE
-    if baseline_changed:
-        return BASELINE_CHANGED_EXIT_CODE
-    return 0
+        return ExitCode.ENVIRONMENT
+    if policy.bad_input:
+        return ExitCode.USAGE
+    blocks_failed = any(o.failed if policy.blocks_must_run else o.status is Status.NOT_RUN for o in result.blocks)
+    if any(r.failed for r in result.records) or blocks_failed:
+        return ExitCode.UNFINISHED
+    if policy.baseline_changed:
+        return ExitCode.BASELINE_CHANGED
+    return ExitCode.OK

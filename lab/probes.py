@@ -6,24 +6,26 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Callable, ContextManager, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, ContextManager, Dict, Iterator, List, Optional, Tuple
 
-from lab import bisect, pipeline, releases
-from lab.environments import lookup, resolve
+from lab import api, bisect, pipeline, releases
+from lab.environments import lookup
 from lab.environments.declared import matrix_settings
 from lab.environments.ondemand import DEFAULT_KIND, Spec
-from lab.execute import EventFn
-from lab.guest.catalog import Scenario
+from lab.pipeline import Result
 from lab.plan import DEFAULT_SEED
+from lab.verbatim.runner import Settings as ProgramSettings
+from lab.verbatim.variants import Variant
 
-Progress = Callable[[List[str]], ContextManager[EventFn]]
-"""Live progress of one probe's run: given its env names, a context yielding the (env, line) callback."""
+Notes = Tuple[api.Progress, api.Answers]
+Progress = Callable[[List[str]], ContextManager[Notes]]
+"""Live progress of one probe's run: given its env names, a context yielding the (env, line) and
+(env, done, total) callbacks (lab/cli/display.py's `progress`)."""
 
 
 @contextmanager
-def quiet(names: List[str]) -> Iterator[EventFn]:
-    yield lambda env, line: None
+def quiet(names: List[str]) -> Iterator[Notes]:
+    yield (lambda env, line: None), (lambda env, done, total: None)
 
 
 class Interrupted(Exception):
@@ -52,54 +54,54 @@ def span(good: str, bad: str, python: Optional[str] = None) -> Tuple[List[releas
 
 
 class Prober:
-    """Makes each release's on-demand env and runs the target there; subclasses say how."""
+    """Makes each release's on-demand env and runs the target there through `lab.api.execute`."""
 
     def __init__(self, target: bisect.AnyTarget, settings: Settings, progress: Progress = quiet) -> None:
         self.target = target
         self.settings = settings
         self.progress = progress
 
-    def _envs(self, chosen: Sequence[releases.Release]) -> Tuple[List[str], Dict[str, str], Dict[str, str]]:
-        """The releases' env names, and for each name its version and how its Python was chosen."""
+    def __call__(self, chosen: List[releases.Release]) -> List[bisect.Point]:
         names, versions, whys = [], {}, {}
         for release in chosen:
             env, _ = lookup(Spec(release.version, self.settings.python, kind=self.settings.kind).text)
             names.append(env.name)
             versions[env.name], whys[env.name] = release.version, env.description
-        return names, versions, whys
+        with self.progress(names) as (note, answered):
+            result = api.execute(self.work(tuple(names)), self.options(), note, answered)
+        if result.interrupted:
+            raise Interrupted
+        return self.points(result, versions, whys)
 
-    def __call__(self, chosen: List[releases.Release]) -> List[bisect.Point]:
-        names, versions, whys = self._envs(chosen)
-        return self.probe(names, versions, whys)
+    def work(self, names: Tuple[str, ...]) -> api.Work:
+        raise NotImplementedError
 
-    def probe(self, names: List[str], versions: Dict[str, str], whys: Dict[str, str]) -> List[bisect.Point]:
+    def options(self) -> api.Options:
+        return api.Options(None, self.settings.timeout_s, self.settings.use_cache)
+
+    def points(self, result: Result, versions: Dict[str, str], whys: Dict[str, str]) -> List[bisect.Point]:
         raise NotImplementedError
 
 
 class ScenarioProber(Prober):
-    """A scenario's claims (or an observation) in each release, through the pipeline."""
+    """A scenario's claims (or an observation) in each release."""
 
-    def __init__(self, target: bisect.Target, scenarios: Dict[str, Scenario], scenario_dirs: Sequence[Path],
-                 settings: Settings, progress: Progress = quiet) -> None:
+    def __init__(self, target: bisect.Target, settings: Settings, progress: Progress = quiet) -> None:
         super().__init__(target, settings, progress)
-        self.scenarios = scenarios
-        self.scenario_dirs = list(scenario_dirs)
         self.scenario_target = target
 
-    def probe(self, names: List[str], versions: Dict[str, str], whys: Dict[str, str]) -> List[bisect.Point]:
-        target, s = self.scenario_target, self.settings
-        the_plan = pipeline.plan([self.scenarios[target.scenario]], list(target.modes), s.seed, names)
-        with self.progress(names) as note:
-            result = pipeline.run(self.scenarios, the_plan, self.scenario_dirs, None, s.timeout_s, s.use_cache,
-                                  None, note, envs=resolve(names))
-        if result.interrupted:
-            raise Interrupted
-        return bisect.points_of(result, target, versions, whys)
+    def work(self, names: Tuple[str, ...]) -> api.Work:
+        target = self.scenario_target
+        return api.Work((target.scenario,), modes=tuple(m.value for m in target.modes), seed=self.settings.seed,
+                        envs=names)
+
+    def points(self, result: Result, versions: Dict[str, str], whys: Dict[str, str]) -> List[bisect.Point]:
+        return bisect.points_of(result, self.scenario_target, versions, whys)
 
 
 class BlockProber(Prober):
-    """A document block's outcome (or a value it prints) in each release, through the verbatim runner:
-    the block's program as written, once, with the blocks before it that it needs."""
+    """A document block's outcome (or a value it prints) in each release: the document's programs as
+    written, once each (the block's program joins the blocks before it that it needs)."""
 
     def __init__(self, target: bisect.BlockTarget, settings: Settings, progress: Progress = quiet) -> None:
         from lab.errors import UsageError
@@ -113,25 +115,20 @@ class BlockProber(Prober):
             raise UsageError(str(exc)) from None
         if target.block > len(document.blocks):
             raise UsageError(f"{target}: {target.document} has blocks #1 to #{len(document.blocks)}")
-        # The blocks after it cannot be part of its program: they are left out, and not run.
-        self.document = type(document)(document.name, document.path, document.kind,
-                                       document.blocks[:target.block], document.shell)
 
-    def probe(self, names: List[str], versions: Dict[str, str], whys: Dict[str, str]) -> List[bisect.Point]:
-        from lab.verbatim.runner import Settings as RunSettings
-        from lab.verbatim.runner import run_verbatim
-        from lab.verbatim.variants import Variant
+    def work(self, names: Tuple[str, ...]) -> api.Work:
+        return api.Work(envs=names, documents=(self.block_target.document,), variants=(Variant.AS_WRITTEN.value,),
+                        of_documents=True)
 
-        s = self.settings
-        envs = resolve(names)
-        with self.progress(names) as note:
-            result = run_verbatim([self.document], names, [Variant.AS_WRITTEN],
-                                  RunSettings(timeout_s=min(s.timeout_s, 600.0), repeat=1, use_cache=s.use_cache),
-                                  envs=envs, on_event=note)
-        if result.interrupted:
-            raise Interrupted
-        outcomes = {o.env: o for o in result.outcomes if o.block == self.block_target.block}
+    def options(self) -> api.Options:
+        programs = ProgramSettings(timeout_s=min(self.settings.timeout_s, 600.0), repeat=1,
+                                   use_cache=self.settings.use_cache)
+        return api.Options(None, self.settings.timeout_s, self.settings.use_cache, programs=programs)
+
+    def points(self, result: Result, versions: Dict[str, str], whys: Dict[str, str]) -> List[bisect.Point]:
+        block = self.block_target.block
+        outcomes = {o.env: o for o in result.blocks if o.block == block and o.variant == Variant.AS_WRITTEN.value}
         return [bisect.block_point(self.block_target, versions[env.name], env.name,
-                                   str(env.describe().get("spec", "")), outcomes.get(env.name),
-                                   result.problems.get(env.name, ""), env.describe(), whys.get(env.name, ""))
-                for env in envs]
+                                   str(env.description.get("spec", "")), outcomes.get(env.name),
+                                   env.problem if env.unavailable else "", env.description, whys.get(env.name, ""))
+                for env in result.outcomes]

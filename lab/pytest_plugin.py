@@ -18,8 +18,8 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 import pytest
 
 from lab.errors import LabError
-from lab.reports.values import clip, show
 from lab.status import Status
+from lab.values import clip, show
 
 VERBATIM_RUN = pytest.StashKey[Any]()
 
@@ -126,7 +126,7 @@ def pytest_runtest_call(item: pytest.Item) -> None:
 
 @pytest.fixture
 def lab_verbatim_run(request: pytest.FixtureRequest) -> Any:
-    """The VerbatimRun of the test's `lab_verbatim` marker."""
+    """The Result of the test's `lab_verbatim` marker."""
     done = request.node.stash.get(VERBATIM_RUN, None)
     if done is None:
         pytest.fail("lab_verbatim_run needs @pytest.mark.lab_verbatim(PATH...) on the test", pytrace=False)
@@ -179,7 +179,7 @@ class BlockItem(pytest.Item):
         parent = self.parent
         assert isinstance(parent, MarkdownFile)
         done = parent.verbatim()
-        mine = [o for o in done.outcomes if o.block == self.block.index]
+        mine = [o for o in done.blocks if o.block == self.block.index]
         if mine and mine[0].status is Status.FRAGMENT:
             pytest.skip(f"a fragment: it uses names nothing before it defines ({', '.join(mine[0].missing)})")
         failed = [o for o in mine if o.failed]

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field, replace
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from lab.guest.catalog import Mode
 from lab.schemas import validate
 from lab.status import FINISHED, SUCCEEDED, Status
 
-__all__ = ["FINISHED", "SCHEMA_VERSION", "SUCCEEDED", "Record", "Status", "unfinished"]
+__all__ = ["FINISHED", "SCHEMA_VERSION", "SUCCEEDED", "Record", "Status", "env_order", "unfinished"]
 
 SCHEMA_VERSION = 1
 """The record format (lab/schemas/record.schema.json); bumped when a field changes meaning."""
@@ -103,3 +104,17 @@ def unfinished(scenario: str, mode: Mode, env: str, seed: int, status: Status, w
     """The record of a trial an environment did not finish, saying why."""
     return Record(scenario, mode, env, seed, status, error={"type": status.value, "message": why},
                   facts=dict(facts or {}))
+
+
+def _version_key(version: str) -> Tuple[int, ...]:
+    return tuple(int(p) for p in re.findall(r"\d+", version)[:3]) or (10**6,)
+
+
+def env_order(records: Sequence[Record]) -> List[str]:
+    """Environments by ascending TensorFlow version (unknown last), so drift reads in time."""
+    versions: Dict[str, str] = {}
+    for r in records:
+        if r.facts.get("tensorflow"):
+            versions.setdefault(r.env, str(r.facts["tensorflow"]))
+        versions.setdefault(r.env, "")
+    return sorted(versions, key=lambda e: (_version_key(versions[e]) if versions[e] else (10**6,), e))

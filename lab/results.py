@@ -1,29 +1,31 @@
-"""A results folder: every record, the verdicts, a manifest, and the reports."""
+"""A results folder's data: every record, the verdicts, a manifest, documents' outcomes; read back too."""
 
 from __future__ import annotations
 
 import datetime
 import json
-import os
 import subprocess
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from lab import __version__
 from lab.errors import UsageError
 from lab.record import Record
 from lab.scenario import ROOT
+from lab.verbatim.outcome import Outcome
 from lab.verdict import Judgement
 
 MANIFEST = "manifest.json"
+VERBATIM = "verbatim.json"
+VERBATIM_FORMAT = 1
 
 
 def record_path(out: Path, record: Record) -> Path:
     return out / "records" / record.env / f"{record.scenario}.{record.mode.value}.json"
 
 
-def save(out: Path, records: Sequence[Record], judgements: Sequence[Judgement]) -> List[Path]:
-    """Write every record and the verdicts under `out`; returns the files written."""
+def write_records(out: Path, records: Sequence[Record], judgements: Sequence[Judgement]) -> List[Path]:
+    """Write every record and the scenarios' verdicts under `out`; returns the files written."""
     written = []
     for r in records:
         path = record_path(out, r)
@@ -77,57 +79,57 @@ def manifest(envs: Mapping[str, Mapping[str, Any]], seed: int, modes: Sequence[s
     }
 
 
-def write_run(out: Path, records: Sequence[Record], judgements: Sequence[Judgement],
-              envs: Mapping[str, Mapping[str, Any]], seed: int, modes: Sequence[str],
-              extra: Optional[Mapping[str, Any]] = None) -> None:
-    """A complete results folder: records, verdicts, manifest, report.md, junit.xml, and
-    emulation.json when a real TF1 environment ran beside TF 2 ones.
-    `envs` maps each env to its manifest entry (image, image_id, problem, pip_freeze);
-    `extra` adds top-level manifest entries (merge's `merged_from`)."""
-    from lab.reports import emulation
-    from lab.reports import matrix as matrix_report
-
-    save(out, records, judgements)
-    ids = list(dict.fromkeys(r.scenario for r in records))
-    write_text(out, MANIFEST, json.dumps(manifest(envs, seed, modes, ids, extra), indent=1) + "\n")
-    problems = {name: str(info.get("problem") or "") for name, info in envs.items()}
-    report = matrix_report.markdown(records, judgements, problems)
-    write_text(out, "report.md", report)
-    append_step_summary(report)
-    write_text(out, "junit.xml", matrix_report.junit(records, judgements))
-    diffs = emulation.emulation_diffs(records, judgements)
-    if diffs:
-        write_text(out, "emulation.json", json.dumps([d.to_dict() for d in diffs], indent=1) + "\n")
+def env_info(result: Any) -> Dict[str, Dict[str, Any]]:
+    """Each env's manifest entry: how it is made, its problem, its cached jobs, its installed packages."""
+    return {o.name: {**o.description, "problem": o.problem, "unavailable": o.unavailable, "cached_trials": o.cached,
+                     "pip_freeze": list(o.freeze)} for o in result.outcomes}
 
 
-def check_html_path(path: Optional[Path]) -> None:
-    """An --html that cannot be written is found before any work, not after it."""
-    if path is None:
-        return
-    if path.is_dir():
-        raise UsageError(f"--html {path} is a folder: name the file to write, e.g. {path / 'report.html'}")
-    existing = next((p for p in path.parents if p.exists()), None)
-    if existing is not None and not existing.is_dir():
-        raise UsageError(f"--html {path}: {existing} is not a folder; choose another path")
+def save(result: Any, out: Path, extra: Optional[Mapping[str, Any]] = None) -> None:
+    """A results folder's data: every record and the verdicts, the manifest (`extra` adds
+    top-level entries: a shard's, merge's `merged_from`), an env's traceback when it has one,
+    and for documents verbatim.json (every block's outcome, the block claims, what was read).
+    The reports beside them are lab/reports' (lab.api.save writes both)."""
+    out.mkdir(parents=True, exist_ok=True)
+    if result.records or not result.documents:
+        write_records(out, result.records, result.scenario_judgements)
+    ids = list(dict.fromkeys(t.scenario for t in result.plan.trials)) or list(
+        dict.fromkeys(r.scenario for r in result.records))
+    data = manifest(env_info(result), result.plan.seed, [m.value for m in result.plan.modes], ids, extra)
+    write_text(out, MANIFEST, json.dumps(data, indent=1) + "\n")
+    for o in result.outcomes:
+        if o.traceback:
+            write_text(out, f"{o.name}.traceback.txt", o.traceback)
+    if result.documents is not None:
+        meta = {**result.documents.meta(), "problems": dict(result.problems)}
+        document = {"format": VERBATIM_FORMAT, "meta": meta, "outcomes": [o.to_dict() for o in result.blocks],
+                    "judgements": [j.to_dict() for j in result.block_judgements]}
+        write_text(out, VERBATIM, json.dumps(document, indent=1))
 
 
-def write_html(path: Path, records: Sequence[Record], judgements: Sequence[Judgement], scenarios: Mapping[str, Any],
-               problems: Mapping[str, str], manifest_: Mapping[str, Any]) -> int:
-    """The self-contained HTML report at `path`; returns its size in bytes."""
-    from lab.reports import html
-
-    text = html.page(records, judgements, scenarios, problems, manifest_)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path.stat().st_size
+def read_manifest(out: Path) -> Dict[str, Any]:
+    """A results folder's manifest; {} when it has none (as `lab run --out` without a manifest made)."""
+    path = out / MANIFEST
+    try:
+        return json.loads(path.read_text()) if path.is_file() else {}
+    except ValueError as exc:
+        raise UsageError(f"{path}: not JSON ({exc}); rerun the command that made it") from None
 
 
-def append_step_summary(markdown: str) -> None:
-    """On GitHub Actions, the Markdown report goes on the job's summary page too."""
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary:
-        with open(summary, "a", encoding="utf-8") as handle:
-            handle.write(markdown if markdown.endswith("\n") else markdown + "\n")
+def read_blocks(folder: Path) -> Tuple[List[Outcome], Dict[str, Any]]:
+    """A folder's block outcomes and their meta (verbatim.json); one-line UsageError when unreadable."""
+    try:
+        data = json.loads((folder / VERBATIM).read_text())
+        if data.get("format") != VERBATIM_FORMAT:
+            raise ValueError(f"format {data.get('format')!r}, this lab reads {VERBATIM_FORMAT}")
+        outcomes = [Outcome.from_dict(o) for o in data["outcomes"]]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UsageError(f"{folder}: not a readable verbatim results folder ({str(exc)[:120]})") from None
+    return outcomes, dict(data.get("meta") or {})
+
+
+def has_blocks(folder: Path) -> bool:
+    return (folder / VERBATIM).is_file()
 
 
 def write_text(out: Path, name: str, text: str) -> Path:

@@ -85,3 +85,10 @@ def manifest_entry(data: Dict[str, Any]) -> Dict[str, Any]:
     """What a shard's results folder records about it (manifest `shard`), for merge's checks."""
     return {"plan": data["plan"], "index": data["shard"][0], "count": data["shard"][1],
             "plan_lab_version": data.get("lab_version")}
+
+
+def plan_file(path: Path) -> Tuple[Plan, Dict[str, Any]]:
+    """A shard's plan from its plan file, and the entries its results folder's manifest gets
+    (which `lab merge` reads to join the shards in one run's order)."""
+    the_plan, data = read(path)
+    return the_plan, {"shard": manifest_entry(data), "scenarios": data["scenarios"], "modes": data["modes"]}

@@ -1,9 +1,18 @@
-"""Article 000, variants: its loops with tf.compat.v1.train optimizers, and its counterfactual."""
+"""Article 000, variants: its loops and its model with tf.compat.v1.train optimizers, and its counterfactual."""
 
-from _a000_loops import ADAM_CLAIMS, ADAM_ITERATIONS, ARTICLE, FIXED_CLAIMS, SGD_CLAIMS, eager_loop, graph_loop
+from _a000_loops import (
+    ADAM_CLAIMS,
+    ADAM_ITERATIONS,
+    ARTICLE,
+    FIXED_CLAIMS,
+    SGD_CLAIMS,
+    eager_loop,
+    graph_loop,
+    simple_model,
+)
 
 from lab.guest import Claim, Source, scenario
-from lab.guest.predicates import close, value
+from lab.guest.predicates import close, raised, value
 
 # The `*-compat-optimizer` scenarios are not the article's code: they swap its Keras optimizer
 # for tf.compat.v1.train's, the TF1 way to write the same loop (a train op run in a Session,
@@ -15,6 +24,7 @@ from lab.guest.predicates import close, value
     "train-loop-sgd-compat-optimizer",
     source=Source(ARTICLE, "Example 1: Basic Weight Initialization and Update (tf.compat.v1.train optimizer)"),
     tags=["training", "optimizer", "compat-optimizer"],
+    substitutes=["tf.compat.v1.train.GradientDescentOptimizer"],
     claims=SGD_CLAIMS,
 )
 class TrainLoopSgdCompat:
@@ -35,6 +45,7 @@ class TrainLoopSgdCompat:
     "train-loop-fixed-compat-optimizer",
     source=Source(ARTICLE, "Example 3: Explicit Initial Weight Values (tf.compat.v1.train optimizer)"),
     tags=["training", "optimizer", "compat-optimizer"],
+    substitutes=["tf.compat.v1.train.GradientDescentOptimizer"],
     claims=FIXED_CLAIMS,
 )
 class TrainLoopFixedCompat:
@@ -68,6 +79,7 @@ def _adam_steps(obs, read, step, loss):
     "train-loop-adam-compat-optimizer",
     source=Source(ARTICLE, "Example 2: Observing Variable Persistence (no Keras: compat.v1 variable and Adam)"),
     tags=["training", "optimizer", "compat-optimizer"],
+    substitutes=["tf.compat.v1.train.AdamOptimizer", "tf.compat.v1.random_normal_initializer"],
     claims=ADAM_CLAIMS,
 )
 class TrainLoopAdamCompat:
@@ -105,6 +117,65 @@ class TrainLoopAdamCompat:
             return loss.numpy()
 
         _adam_steps(obs, lambda: kernel.numpy(), step, None)
+
+
+# --- The article's model with a tf.compat.v1.train optimizer ------------------------------------
+# The article's SimpleModel trained the TF1 way, which the article does not use: a tf.compat.v1.train
+# optimizer, and tf.compat.v1.layers beside Keras (Keras 3 drops both from its variables' reach).
+
+
+def _model_trains(o):
+    return not raised(o["compat_v1_optimizer_error"]) and value(o["kernel_after_step"]) != value(
+        o["kernel_before_step"])
+
+
+@scenario(
+    "keras-model-compat-optimizer",
+    source=Source(ARTICLE, "Example 2: Observing Variable Persistence (the model with a tf.compat.v1.train optimizer)"),
+    tags=["keras", "training", "compat-optimizer"],
+    substitutes=["tf.compat.v1.train.GradientDescentOptimizer", "tf.compat.v1.layers"],
+    claims=[
+        Claim("a tf.compat.v1.train optimizer, which the article does not use, trains the Keras model's kernel as "
+              "it trains a tf.Variable: one GradientDescentOptimizer(0.1) step changes it",
+              _model_trains,
+              quote="Note: using a Keras model does not alter this behavior of the weights."),
+    ],
+)
+class KerasModelCompatOptimizer:
+    """The article's SimpleModel trained one step by tf.compat.v1.train.GradientDescentOptimizer; compat.v1.layers."""
+
+    def graph(tf, obs):
+        model = simple_model(tf)()
+        x = tf.constant([[1.0], [2.0], [3.0]], dtype=tf.float32)
+        with obs.catch("compat_v1_optimizer_error"):
+            loss = tf.reduce_mean(tf.square(model(x) - 2.0 * x))
+            optimizer = tf.compat.v1.train.GradientDescentOptimizer(0.1)
+            train_op = optimizer.minimize(loss, var_list=model.trainable_variables)
+            kernel = tf.convert_to_tensor(model.trainable_variables[0])
+            with tf.compat.v1.Session() as sess:
+                sess.run(tf.compat.v1.global_variables_initializer())
+                obs.record("kernel_before_step", float(sess.run(kernel)[0][0]))
+                sess.run(train_op)
+                obs.record("kernel_after_step", float(sess.run(kernel)[0][0]))
+        with obs.catch("compat_v1_layers_error"):
+            tf.compat.v1.layers.dense(x, 1, name="v1_dense")
+            obs.record("compat_v1_layers_variables", sorted(v.name for v in tf.compat.v1.trainable_variables()
+                                                            if v.name.startswith("v1_dense")))
+
+    def eager(tf, obs):
+        model = simple_model(tf)()
+        x = tf.constant([[1.0], [2.0], [3.0]], dtype=tf.float32)
+        with obs.catch("compat_v1_optimizer_error"):
+            model(x)
+            optimizer = tf.compat.v1.train.GradientDescentOptimizer(0.1)
+            obs.record("kernel_before_step", float(model.trainable_variables[0].numpy()[0][0]))
+            optimizer.minimize(lambda: tf.reduce_mean(tf.square(model(x) - 2.0 * x)),
+                               var_list=model.trainable_variables)
+            obs.record("kernel_after_step", float(model.trainable_variables[0].numpy()[0][0]))
+        with obs.catch("compat_v1_layers_error"):
+            layer = tf.compat.v1.layers.Dense(1, name="v1_dense")
+            layer(x)
+            obs.record("compat_v1_layers_variables", sorted(v.name for v in layer.trainable_variables))
 
 
 # --- The counterfactual ----------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Article 001: why random weights are used instead of the intended ones."""
 
 from lab.guest import Claim, Source, scenario
-from lab.guest.predicates import close, flat, raised, stat
+from lab.guest.predicates import brief, close, flat, raised, stat
 
 ARTICLE = "001_97e30a257888b9ba.txt"
 
@@ -98,6 +98,8 @@ def _arbitrary(o):
         Claim("reading an uninitialized variable gives arbitrary values from the underlying memory",
               _arbitrary, not_in=("eager",),
               why="an eager variable is initialized when it is created: there is no uninitialized variable to read",
+              instead=lambda o: f"in eager the variable holds its initial value from creation: the first read gives "
+                                f"{brief(o['value_before_init'])}",
               quote="Uninitialized variables will contain arbitrary values reflecting the underlying "
                     "memory state."),
     ],
@@ -364,6 +366,8 @@ def _all_zero(obs):
               lambda o: not raised(o["read_uninitialized_weights2"]),
               not_in=("eager",), why="an eager variable is initialized when it is created: weights2 cannot be "
                                      "uninitialized",
+              instead=lambda o: f"in eager weights2 holds its random initial value from creation: "
+                                f"{brief(o['weights2'])}",
               quote="the model is unexpectedly using uninitialized or randomly initialized values from a "
                     "different scope"),
     ],

@@ -1,12 +1,18 @@
 """Article 002: re-running the global variables initializer does (not?) reset variables."""
 
 from lab.guest import Claim, Source, scenario
-from lab.guest.predicates import close, value
+from lab.guest.predicates import brief, close, value
 
 ARTICLE = "002_47706e3e358c726a.txt"
 
 NOOP = ("under eager execution tf.compat.v1.global_variables_initializer() is a no-op: re-running "
         "it does nothing, so what it does to a variable is neither shown nor refuted")
+
+
+def _stays(key, what="the variable"):
+    """What the reader sees in eager: the variable holds its value from creation on, and keeps it."""
+    return lambda o: (f"in eager {what} holds its initial value from creation, and the initializer leaves it "
+                      f"at {brief(o[key])}")
 
 # The eager twins: under eager execution tf.compat.v1.global_variables_initializer() is a
 # no-op, so running it "again" is the literal translation; a TF2 user who wants a reset
@@ -24,12 +30,17 @@ NOOP = ("under eager execution tf.compat.v1.global_variables_initializer() is a 
               quote="the first initialization correctly sets var to 1.0"),
         Claim("a second initialization does not change the value",
               lambda o: o["after_second_init"] == o["after_first_init"], not_in=("eager",), why=NOOP,
+              instead=_stays("after_second_init"),
               quote="The second initialization does not change the value."),
         Claim("the explicit assignment changes the value to 2.0",
               lambda o: value(o["after_assign"]) == 2.0,
               quote="Only the explicit assignment changes the value to 2.0."),
         Claim("re-running the initializer after the assignment does not revert the value to 1.0",
               lambda o: value(o["after_init_following_assign"]) == 2.0, not_in=("eager",), why=NOOP,
+              instead=lambda o: f"in eager the initializer leaves the assigned "
+                                f"{brief(o['after_init_following_assign'])}; "
+                                f"a TF2 reset is an explicit assign of the initial value, which gives "
+                                f"{brief(o['after_explicit_reinit'])}",
               quote="The subsequent init_op after assigning the value of 2.0 does not revert the "
                     "variable's value back to 1.0."),
     ],
@@ -78,6 +89,7 @@ class Reinit:
               quote="The increment operation clearly increases the value each time."),
         Claim("re-running the initializer does not reset the counter back to 0",
               lambda o: value(o["after_second_init"]) == 3, not_in=("eager",), why=NOOP,
+              instead=_stays("after_second_init", "the counter"),
               quote="The repeated initialization, after the increment operations, does not reset "
                     "the counter back to 0."),
     ],
@@ -116,6 +128,7 @@ class ReinitCounter:
     claims=[
         Claim("a second initialization leaves the first random values unchanged",
               lambda o: close(o["second_init"], o["first_init"]), not_in=("eager",), why=NOOP,
+              instead=_stays("second_init"),
               quote="The second initialization, once again, does not change the previously "
                     "assigned random numbers."),
         Claim("the explicit assignment of new random values updates the variable",
@@ -123,6 +136,8 @@ class ReinitCounter:
               quote="the explicit assignment of new random values does correctly update the variable"),
         Claim("running the initialization once more leaves the newly assigned values unchanged",
               lambda o: close(o["after_init_following_assign"], o["after_assign"]), not_in=("eager",), why=NOOP,
+              instead=lambda o: f"in eager the initializer leaves the newly assigned values: "
+                                f"{brief(o['after_init_following_assign'])}",
               quote="running the initialization once more still leaves the new values unchanged"),
     ],
 )
@@ -163,6 +178,9 @@ class ReinitRandom:
         Claim("after the initializer first runs, its output is cached: running it again does "
               "not evaluate the initial value again",
               lambda o: value(o["initial_value_evaluations"]) == 1, not_in=("eager",), why=NOOP,
+              instead=lambda o: f"in eager the initial value is evaluated once, when the variable is created "
+                                f"({brief(o['initial_value_evaluations'])} evaluation), and the initializer never "
+                                f"evaluates it again",
               quote="The initialization operation, fundamentally, is a node in the graph. After it "
                     "executes once, the node's output is cached."),
     ],

@@ -1,9 +1,9 @@
-"""Articles 003 and 001: what the default initializers of Dense and tf.compat.v1.get_variable draw."""
+"""Article 003: what the default initializers of Dense and tf.compat.v1.get_variable draw, ReLU layers too."""
 
 import math
 
 from lab.guest import Claim, Source, scenario
-from lab.guest.measure import fit_report, spans
+from lab.guest.measure import fit_report, spans, std_matches
 from lab.guest.predicates import stat
 
 ARTICLE_003 = "003_08d97d8d132930d0.txt"
@@ -55,9 +55,12 @@ def _zero(o, key):
         Claim("bias terms are initialized to zero: Dense's default bias",
               lambda o: _zero(o, "dense_bias"),
               quote="Bias terms are often initialized to zero"),
-        Claim("bias terms are initialized to zero: a bias made by tf.compat.v1.get_variable without an initializer",
-              lambda o: _zero(o, "get_variable_bias"),
-              quote="Bias terms are often initialized to zero"),
+        # What the article speaks of is a layer's bias (#4). A variable that is only named "bias"
+        # is not one to TensorFlow: what it gets is a separate fact, worded as such.
+        Claim("biases are configured separately via a layer's bias_initializer: a variable merely named 'bias' "
+              "(tf.compat.v1.get_variable, no initializer) is not zero, it gets the default initializer",
+              lambda o: not _zero(o, "get_variable_bias"),
+              quote="typically configured separately via the `bias_initializer` parameter"),
     ],
 )
 class InitDefaults:
@@ -90,3 +93,48 @@ class InitDefaults:
             obs.record(_key("get_variable_kernel", s), fit_report(kernels[s].numpy(), uniform_limit=glorot_limit(s)))
         obs.record("dense_bias", dense[SHAPES[0]].bias.numpy())
         obs.record("get_variable_bias", bias.numpy())
+
+
+# --- "He ... the default for these activation functions" ---------------------------------------
+# A Dense(512, activation='relu') layer on 128 inputs with no kernel_initializer: He's scale
+# (uniform or normal alike) has std sqrt(2 / fan_in) = 0.125 there, Glorot's sqrt(2 / (fan_in +
+# fan_out)) = 0.056. Recorded: the kernel's fit_report against He uniform and He normal, and the
+# default initializer's class name.
+RELU_FAN_IN, RELU_UNITS = 128, 512
+
+
+def he_std(fan_in):
+    return math.sqrt(2 / fan_in)
+
+
+@scenario(
+    "init-relu-default",
+    source=Source(ARTICLE_003, "4. He Initialization: the default for ReLU"),
+    tags=["initializer", "keras"],
+    claims=[
+        Claim("He initialization is the default for ReLU: Dense(activation='relu') with no kernel_initializer "
+              "draws its kernel with He's scale, std sqrt(2 / fan_in)",
+              lambda o: std_matches(o["relu_kernel"], he_std(RELU_FAN_IN)),
+              quote="He initialization ... is now generally considered to be the default for these activation "
+                    "functions."),
+    ],
+)
+class InitReluDefault:
+    """Dense(512, activation='relu') on 128 inputs, no kernel_initializer: which scale does its kernel have?"""
+
+    def graph(tf, obs):
+        layer = tf.keras.layers.Dense(RELU_UNITS, activation='relu')
+        layer.build((None, RELU_FAN_IN))
+        obs.record("kernel_initializer", type(layer.kernel_initializer).__name__)
+        with tf.compat.v1.Session() as sess:
+            sess.run(tf.compat.v1.global_variables_initializer())
+            kernel = sess.run(tf.convert_to_tensor(layer.kernel))
+        obs.record("relu_kernel", fit_report(kernel, uniform_limit=math.sqrt(6 / RELU_FAN_IN),
+                                             normal_std=he_std(RELU_FAN_IN)))
+
+    def eager(tf, obs):
+        layer = tf.keras.layers.Dense(RELU_UNITS, activation='relu')
+        layer.build((None, RELU_FAN_IN))
+        obs.record("kernel_initializer", type(layer.kernel_initializer).__name__)
+        obs.record("relu_kernel", fit_report(layer.kernel.numpy(), uniform_limit=math.sqrt(6 / RELU_FAN_IN),
+                                             normal_std=he_std(RELU_FAN_IN)))

@@ -5,16 +5,16 @@ import warnings
 
 from lab.guest import Claim, Source, scenario
 from lab.guest.measure import fit_report, ks_critical, ks_two_sample, spans, std_matches
-from lab.guest.predicates import raised, stat, value
+from lab.guest.predicates import raised, raised_message, stat, value
 
 ARTICLE = "003_08d97d8d132930d0.txt"
 
 # The examples are TF2 code: Sequential models whose kernels are read with .numpy(). Each twin
-# runs them literally under `runs_as_written` (a graph has no .numpy(), so the graph twin's
-# verdict on it says what TF1-style code meets). Keras still builds its layers inside a
-# tf.Graph (Keras 2 natively; Keras 3 too, as far as building goes), so the graph twin reads
-# the same kernels the TF1 way: through a Session. Keras 3 variables are not Session fetches,
-# hence tf.convert_to_tensor(variable).
+# runs them literally under `runs_as_written` (a graph has no .numpy(): the article never runs them
+# there, so in the graph twin that claim is not applicable, and its reason says what TF1 code meets).
+# Keras still builds its layers inside a tf.Graph (Keras 2 natively; Keras 3 too, as far as
+# building goes), so the graph twin reads the same kernels the TF1 way: through a Session.
+# Keras 3 variables are not Session fetches, hence tf.convert_to_tensor(variable).
 
 
 def _warning_lines(caught):
@@ -38,9 +38,22 @@ def _runs_and_prints(o):
     return not raised(o["runs_as_written"]) and value(o["first_layer_kernel_shape"]) == [784, 128]
 
 
+def _graph_print(o):
+    caught = o["runs_as_written"]
+    if raised(caught):
+        printed = f"raises {raised_message(caught).rstrip('.')}"
+    else:
+        printed = "prints a graph tensor, not its values"
+    shape = "x".join(str(n) for n in value(o["first_layer_kernel_shape"]))
+    return f"in a graph the print line {printed}, while a Session reads the first layer's {shape} kernel"
+
+
 def _runs(quote):
+    # The examples are TF2 code run eagerly; the article never runs them in a TF1 graph.
     return Claim("the example runs as written and prints the first layer's 784x128 kernel", _runs_and_prints,
-                 quote=quote)
+                 not_in=("graph",), why="the article's examples are TF2 code, run eagerly: it never runs them in a "
+                                        "TF1 graph, where a tensor has no value until a Session runs it",
+                 instead=_graph_print, quote=quote)
 
 
 def glorot_limit(fan_in, fan_out):

@@ -1,7 +1,7 @@
 """Article 004, beyond its examples: `w = w - g` with another loss and in a tf.function; deferred assignment."""
 
 from lab.guest import Claim, Source, scenario
-from lab.guest.predicates import raised, value
+from lab.guest.predicates import prints_a_value, raised, runs_to_the_end, value
 
 ARTICLE = "004_5ea5196b702c1a45.txt"
 ITERATIONS = 10
@@ -13,8 +13,7 @@ def _printed(o, prefix=""):
 
 
 def _static(o, prefix=""):
-    printed = _printed(o, prefix)
-    return None if not printed else all(v == value(o["initial_value"]) for v in printed)
+    return all(v == value(o["initial_value"]) for v in _printed(o, prefix))
 
 
 def _no_update_next_iteration(o, prefix=""):
@@ -33,7 +32,7 @@ def _no_update_next_iteration(o, prefix=""):
     tags=["rebind", "training"],
     claims=[
         Claim("the value will likely remain static (at the initial 0.0)",
-              _static,
+              _static, premise=prints_a_value("iterations_completed", "error_1"),
               quote="The value will likely remain static."),
         Claim("the new tensor is not connected to the graph: on the next iteration there is no gradient to "
               "update it with",
@@ -112,7 +111,8 @@ def _function_loop(tf, my_variable, loss_of):
     tags=["rebind", "training", "tf-function"],
     claims=[
         Claim("inside a tf.function, the value will likely remain static (at the initial 0.0)",
-              lambda o: not raised(o["identity_error"]) and all(v == 0.0 for v in value(o["identity_printed"])),
+              lambda o: all(v == 0.0 for v in value(o["identity_printed"])),
+              premise=runs_to_the_end("identity_error", "the loop inside the tf.function"),
               quote="The value will likely remain static."),
         Claim("inside a tf.function, the direct assignment does not modify the original tf.Variable",
               lambda o: value(o["original_after_loop"]) == 0.0,
@@ -143,6 +143,81 @@ class RebindVariableTfFunction:
             obs.record("identity_printed", [float(v) for v in _function_loop(tf, my_variable, lambda v: v)])
         with obs.catch("square_error"):
             _function_loop(tf, my_variable, lambda v: tf.square(v - 1.0))
+        obs.record("original_after_loop", float(my_variable.numpy()))
+
+
+# The common way to put Example 1 in a tf.function: a per-call train_step(my_variable), called
+# once per iteration, beside the whole loop in one tf.function above. Each call starts again from
+# the tf.Variable it is given, so the value it returns (what the loop prints) is the same every
+# call. Recorded: `value_k` (what call k returned), `iterations_completed`, `error_k` (what call k
+# raised) and `original_after_loop`.
+
+
+def _train_step(tf):
+    @tf.function
+    def train_step(my_variable):
+        with tf.GradientTape() as tape:
+            loss = my_variable  # simple loss function using the variable
+        gradients = tape.gradient(loss, my_variable)
+        my_variable = my_variable - gradients  # INCORRECT, as in the article
+        return my_variable
+
+    return train_step
+
+
+def _same_every_call(o):
+    printed = _printed(o)
+    return len(printed) == ITERATIONS and all(v == printed[0] for v in printed)
+
+
+@scenario(
+    "rebind-variable-train-step",
+    source=Source(ARTICLE, "Example 1: Incorrect Assignment, as a per-call tf.function train_step(my_variable)"),
+    tags=["rebind", "training", "tf-function"],
+    claims=[
+        Claim("in a per-call tf.function train_step(my_variable), the value will likely remain static: every call "
+              "prints the same value",
+              _same_every_call, premise=prints_a_value("iterations_completed", "error_1"),
+              quote="The value will likely remain static."),
+        Claim("in a per-call tf.function train_step(my_variable), the direct assignment does not modify the "
+              "original tf.Variable",
+              lambda o: value(o["original_after_loop"]) == 0.0,
+              quote="it does *not* modify the variable within the TensorFlow graph"),
+    ],
+)
+class RebindVariableTrainStep:
+    """Example 1's step as @tf.function train_step(my_variable), called for ten iterations; loss = my_variable."""
+
+    def graph(tf, obs):
+        my_variable = tf.compat.v1.Variable(0.0, use_resource=True)  # a tape cannot watch a TF1 reference variable
+        train_step = _train_step(tf)
+        completed = 0
+        with tf.compat.v1.Session() as sess:
+            sess.run(my_variable.initializer)
+            obs.record("initial_value", float(sess.run(my_variable)))
+            for i in range(ITERATIONS):
+                finished = False
+                with obs.catch(f"error_{i + 1}"):
+                    obs.record(f"value_{i + 1}", float(sess.run(train_step(my_variable))))
+                    completed, finished = i + 1, True
+                if not finished:
+                    break
+            obs.record("iterations_completed", completed)
+            obs.record("original_after_loop", float(sess.run(my_variable)))
+
+    def eager(tf, obs):
+        my_variable = tf.Variable(0.0)
+        train_step = _train_step(tf)
+        obs.record("initial_value", float(my_variable.numpy()))
+        completed = 0
+        for i in range(ITERATIONS):
+            finished = False
+            with obs.catch(f"error_{i + 1}"):
+                obs.record(f"value_{i + 1}", float(train_step(my_variable).numpy()))
+                completed, finished = i + 1, True
+            if not finished:
+                break
+        obs.record("iterations_completed", completed)
         obs.record("original_after_loop", float(my_variable.numpy()))
 
 

@@ -1,7 +1,19 @@
 """Seeding across articles: with the same seeds, do graph and eager draw the same initial values?"""
 
-from lab.guest import Claim, Source, Undecided, scenario
-from lab.guest.predicates import close, raised, raised_message
+from _seeds import (
+    ARTICLE_000,
+    ARTICLE_002,
+    CACHED,
+    DETERMINISTIC,
+    GLOBAL_SEED,
+    NO_NODE,
+    OP_SEED,
+    equal,
+    set_global_seed,
+)
+
+from lab.guest import Claim, Source, scenario
+from lab.guest.predicates import brief, close, runs_to_the_end, value
 from lab.guest.trial import clear_keras_session
 
 # Every twin records the same three keys, so the report compares graph and eager draws
@@ -16,27 +28,29 @@ from lab.guest.trial import clear_keras_session
 # The lab sets the seeds before every twin: the graph seed (tf.compat.v1.set_random_seed) for
 # the graph twin, the global seed (tf.random.set_seed, and Keras's) for the eager twin.
 
-ARTICLE_000 = "000_8efaa3ae04d8cab7.txt"
-ARTICLE_002 = "002_47706e3e358c726a.txt"
+
+def _line_again(first, second):
+    """What the reader sees in eager instead of a node run again: the line executed again."""
+    def seen(o):
+        drawn = "the same numbers" if close(o[second], o[first]) else "new numbers"
+        return f"executing the line again draws {drawn}: {brief(o[second])} after {brief(o[first])}"
+    return seen
 
 
 def _claims():
     return [
         Claim("running the same random node again gives the same values, since its output is cached",
               lambda o: close(o["second"], o["first"]),
-              not_in=("eager",), why="eager execution has no node to run again: the line executes anew",
-              quote="The initialization operation, fundamentally, is a node in the graph. After it "
-                    "executes once, the node's output is cached."),
+              not_in=("eager",), why=NO_NODE, instead=_line_again("first", "second"), quote=CACHED),
         Claim("TensorFlow is deterministic given the same graph and variable state: a fresh start "
               "with the same seeds gives the same values",
-              lambda o: close(o["fresh_start_first"], o["first"]),
-              quote="TensorFlow is designed to be deterministic given the same graph and variable state"),
+              lambda o: close(o["fresh_start_first"], o["first"]), quote=DETERMINISTIC),
     ]
 
 
 def _eager_fresh_start(tf):
     # Called last: get_seed(None) also advances the op-seed counter, which no later draw sees.
-    tf.random.set_seed(tf.compat.v1.get_seed(None)[0])
+    set_global_seed(tf, tf.compat.v1.get_seed(None)[0])
 
 
 @scenario(
@@ -97,9 +111,8 @@ class SeedInitializer:
     """A random-normal initializer (mean 0, stddev 0.05, seed 7) for a [5] weight, called again and afresh."""
 
     def graph(tf, obs):
-        # Keras 3 initializers do not build graph ops; the TF1 counterpart of Keras's
-        # 'random_normal' is the compat.v1 initializer, given Keras's defaults explicitly.
-        initializer = tf.compat.v1.random_normal_initializer(mean=0.0, stddev=0.05, seed=7)
+        # Keras's 'random_normal' builds graph ops in a tf.Graph (Keras 2 and 3 alike).
+        initializer = tf.keras.initializers.RandomNormal(mean=0.0, stddev=0.05, seed=7)
         draw = initializer(shape=[5])
         with tf.compat.v1.Session() as sess:
             obs.record("first", sess.run(draw))
@@ -116,19 +129,71 @@ class SeedInitializer:
         obs.record("fresh_start_first", initializer(shape=[5]))
 
 
+# --- The article's Example 3 as written ---------------------------------------------------------
+# No seed at all: the graph twin builds the article's graph in a tf.Graph of its own (the lab's
+# seeded graph set aside), the eager twin clears the global seed the lab set. The draws differ
+# from run to run, so a record keeps only whether they agreed: a record must repeat run to run.
+
+
+def _as_written_claims():
+    def same(key):
+        return lambda o: value(o[key]) is True
+
+    def line_again(o):
+        drawn = "the same numbers" if value(o["second_same_as_first"]) else "new numbers"
+        return f"executing the line again draws {drawn}"
+    return [
+        Claim("running the same random node again gives the same values, since its output is cached",
+              same("second_same_as_first"), not_in=("eager",), why=NO_NODE, instead=line_again, quote=CACHED),
+        Claim("TensorFlow is deterministic given the same graph and variable state: the example as written, "
+              "with no seed, gives the same values from a fresh start",
+              same("fresh_start_same_as_first"), quote=DETERMINISTIC),
+    ]
+
+
+@scenario(
+    "seed-as-written",
+    source=Source(ARTICLE_002, "Example 3: Initialization with Random Values (as written: no seed)"),
+    tags=["seeding", "random"],
+    claims=_as_written_claims(),
+)
+class SeedAsWritten:
+    """random_normal([5]) with no seed, as the article writes it: drawn, drawn again, and from a fresh start."""
+
+    def graph(tf, obs):
+        with tf.Graph().as_default():  # the article's graph has no seed
+            draw = tf.compat.v1.random_normal([5])
+            with tf.compat.v1.Session() as sess:
+                first, second = sess.run(draw), sess.run(draw)
+            with tf.compat.v1.Session() as sess:
+                fresh_start_first = sess.run(draw)
+        obs.record("second_same_as_first", equal(second, first))
+        obs.record("fresh_start_same_as_first", equal(fresh_start_first, first))
+
+    def eager(tf, obs):
+        set_global_seed(tf, None)  # the article's program sets no seed
+        first, second = tf.random.normal([5]).numpy(), tf.random.normal([5]).numpy()
+        set_global_seed(tf, None)  # and starts afresh with none
+        fresh_start_first = tf.random.normal([5]).numpy()
+        obs.record("second_same_as_first", equal(second, first))
+        obs.record("fresh_start_same_as_first", equal(fresh_start_first, first))
+
+
 # --- The seeding table -------------------------------------------------------------------------
 # Each configuration draws a [5] random normal in two runs that start afresh the way a program
 # does: the graph twin builds a new tf.Graph for each run (with the graph-level seed where the
 # configuration has one) and a new Session; the eager twin sets the global seed again (or
 # clears it) and Keras' state. `<config>_run_1`, `<config>_run_2`, and `<config>_error` (what a
 # run raised). The report compares the runs per configuration, graph with eager, and versions.
-GLOBAL_SEED, OP_SEED = 11, 7
+# The article's Example 3 as written (`as_written`: no seed) draws other numbers every run, so it
+# records only `as_written_same_in_two_runs`.
 SEED_CONFIGS = {
     "global_only": (GLOBAL_SEED, None, False),
     "op_only": (None, OP_SEED, False),
     "global_and_op": (GLOBAL_SEED, OP_SEED, False),
     "keras_initializer_seeded": (GLOBAL_SEED, OP_SEED, True),
     "keras_initializer_unseeded": (GLOBAL_SEED, None, True),
+    "as_written": (None, None, False),
 }
 
 
@@ -139,19 +204,25 @@ def _draw(tf, op_seed, keras):
 
 
 def _same_runs(config):
-    def check(o):
-        if raised(o[f"{config}_error"]):
-            return Undecided(f"a run raised {raised_message(o[f'{config}_error'])}")
-        return close(o[f"{config}_run_1"], o[f"{config}_run_2"])
-    return check
+    if config == "as_written":
+        return lambda o: value(o["as_written_same_in_two_runs"]) is True
+    return lambda o: close(o[f"{config}_run_1"], o[f"{config}_run_2"])
 
 
 def _describe(config):
     global_seed, op_seed, keras = SEED_CONFIGS[config]
     what = "a Keras RandomNormal initializer" if keras else "tf.random.normal"
     seeds = " and ".join(s for s in ("the global seed" if global_seed else "", f"op seed {op_seed}" if op_seed else "")
-                         if s) or "no seed"
+                         if s) or "no seed (the article's Example 3 as written)"
     return f"{what} with {seeds}"
+
+
+def _record_runs(obs, config, runs):
+    if config == "as_written":
+        obs.record("as_written_same_in_two_runs", equal(runs[0], runs[1]))
+    else:
+        for run, drawn in enumerate(runs, 1):
+            obs.record(f"{config}_run_{run}", drawn)
 
 
 @scenario(
@@ -160,28 +231,32 @@ def _describe(config):
     tags=["seeding", "random", "initializer", "keras"],
     claims=[Claim(f"deterministic given the same graph and seeds: {_describe(config)} draws the same values "
                   "in two fresh runs",
-                  _same_runs(config),
-                  quote="TensorFlow is designed to be deterministic given the same graph and variable state")
+                  _same_runs(config), premise=runs_to_the_end(f"{config}_error", f"drawing {_describe(config)} twice"),
+                  quote=DETERMINISTIC)
             for config in SEED_CONFIGS],
 )
 class SeedTable:
-    """Global seed only, op seed only, both, a Keras initializer with and without a seed: two fresh runs each."""
+    """Global seed, op seed, both, a Keras initializer with and without a seed, no seed at all: two fresh runs each."""
 
     def graph(tf, obs):
         for config, (global_seed, op_seed, keras) in SEED_CONFIGS.items():
             with obs.catch(f"{config}_error"):
-                for run in (1, 2):
+                runs = []
+                for _ in (1, 2):
                     with tf.Graph().as_default():
                         if global_seed is not None:
                             tf.compat.v1.set_random_seed(global_seed)
                         draw = _draw(tf, op_seed, keras)
                         with tf.compat.v1.Session() as sess:
-                            obs.record(f"{config}_run_{run}", sess.run(draw))
+                            runs.append(sess.run(draw))
+                _record_runs(obs, config, runs)
 
     def eager(tf, obs):
         for config, (global_seed, op_seed, keras) in SEED_CONFIGS.items():
             with obs.catch(f"{config}_error"):
-                for run in (1, 2):
+                runs = []
+                for _ in (1, 2):
                     clear_keras_session(tf)  # a fresh start, as a new program has
-                    tf.random.set_seed(global_seed)
-                    obs.record(f"{config}_run_{run}", _draw(tf, op_seed, keras))
+                    set_global_seed(tf, global_seed)
+                    runs.append(_draw(tf, op_seed, keras).numpy())
+                _record_runs(obs, config, runs)

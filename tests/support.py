@@ -45,3 +45,32 @@ def trials_of(selected: Sequence[Scenario], modes: Sequence[Mode], seed: int = 1
     from lab.pipeline import plan
 
     return list(plan(selected, modes, seed).trials)
+
+
+def run_documents(documents: Sequence[Any], envs: Sequence[str], variants: Sequence[Any], settings: Any,
+                  python: Optional[str] = None) -> Result:
+    """Documents (Document values, or paths) through lab.api as `lab verbatim` runs them."""
+    from lab import api
+
+    paths = tuple(Path(getattr(d, "path", d)) for d in documents)
+    work = api.Work(envs=tuple(envs), documents=paths, variants=tuple(str(v) for v in variants), of_documents=True)
+    return api.execute(work, api.Options(python, use_cache=settings.use_cache, programs=settings))
+
+
+def save_run(out: Path, records: Sequence[Record], scenarios: Mapping[str, Scenario],
+             envs: Optional[Mapping[str, Mapping[str, Any]]] = None) -> Result:
+    """A results folder of these records (judged, with a manifest naming `envs`), as `lab compare-all --out`."""
+    from lab import api
+    from lab.merge import saved_result
+
+    result = saved_result(records, envs or {r.env: {} for r in records}, scenarios)
+    api.save(result, out)
+    return result
+
+
+def view_of(records: Sequence[Record], judgements: Sequence[Any], problems: Optional[Mapping[str, str]] = None,
+            scenarios: Optional[Mapping[str, Scenario]] = None) -> Any:
+    """The View the reports read, of these records and judgements."""
+    from lab.reports.view import View
+
+    return View(records, judgements, problems or {}, scenarios or {})

@@ -11,7 +11,8 @@ from tests.real_runs import both, run_real, verdicts
 from tests.real_runs import observations as obs
 
 IDS = ("rebind-variable", "apply-gradients-update", "assign-sub-update", "assign-ops", "assign-inside-tape",
-       "rebind-variable-square-loss", "rebind-variable-tf-function", "assign-sub-deferred")
+       "rebind-variable-square-loss", "rebind-variable-tf-function", "rebind-variable-train-step",
+       "assign-sub-deferred")
 MODES = ("graph", "eager")
 
 
@@ -74,6 +75,16 @@ def test_inside_a_tf_function_the_identity_loss_counts_down_and_the_square_loss_
     assert o["square_error"]["type"] == "ValueError"
     assert [verdicts(outcome, "rebind-variable-tf-function", c)[mode] for c in (1, 2, 3)] == [
         Verdict.REFUTED, Verdict.HOLDS, Verdict.HOLDS]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_per_call_train_step_starts_from_the_variable_each_call_so_it_prints_minus_one_every_time(outcome,
+                                                                                                  mode) -> None:
+    # Beside the whole loop in one tf.function (-1, -2, ... -10): each call computes 0.0 - 1.
+    o = obs(outcome, "rebind-variable-train-step", mode)
+    assert o["iterations_completed"] == 10 and o["original_after_loop"] == 0.0
+    assert [o[f"value_{k}"] for k in range(1, 11)] == [-1.0] * 10
+    assert [verdicts(outcome, "rebind-variable-train-step", c)[mode] for c in (1, 2)] == [Verdict.HOLDS] * 2
 
 
 def test_assign_sub_waits_for_the_session_in_a_graph_and_applies_at_once_eagerly(outcome) -> None:

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from lab import results
 from lab.baseline import (
     check_results,
     diff_baseline,
@@ -20,10 +19,10 @@ from lab.baseline import (
 )
 from lab.cli import main
 from lab.environments.fake import FakeEnvironment
-from lab.errors import BASELINE_CHANGED_EXIT_CODE, UsageError
+from lab.errors import ExitCode, UsageError
 from lab.pipeline import parse_modes, select
 from tests.conftest import FIXTURE_SCENARIOS
-from tests.support import result_of, trials_of
+from tests.support import result_of, save_run, trials_of
 
 FACTS = {"tensorflow": "2.15.1", "keras": "2.15.0", "keras_package": "keras", "numpy": "1.26.4",
          "python": "3.11.2", "machine": "x86_64", "image": "lab-env:tf2.15-abc"}
@@ -203,11 +202,10 @@ def test_updating_writes_the_baseline_and_names_the_envs_it_dropped(fixture_scen
 def results_folder(fixture_scenarios, tmp_path: Path, monkeypatch) -> Path:
     monkeypatch.setenv("LAB_SCENARIOS", str(FIXTURE_SCENARIOS))
     out = tmp_path / "results"
-    records, judgements = run(fixture_scenarios)
+    records, _ = run(fixture_scenarios)
     # Only the scenario whose twins finish: a folder with an errored twin exits 4 whatever the baseline says.
     records = [r for r in records if r.scenario == "fixture-assign"]
-    judgements = [j for j in judgements if j.scenario == "fixture-assign"]
-    results.write_run(out, records, judgements, {"tf2.15": {"problem": ""}}, 1, ["graph", "eager"])
+    save_run(out, records, fixture_scenarios, {"tf2.15": {"problem": ""}})
     return out
 
 
@@ -222,7 +220,7 @@ def test_lab_check_exits_0_when_unchanged_and_5_with_the_changes(results_folder:
     data = json.loads(record.read_text())
     data["observations"]["after_assign"]["values"] = 2.0
     record.write_text(json.dumps(data))
-    assert main(["check", str(results_folder), "--baseline", baseline]) == BASELINE_CHANGED_EXIT_CODE == 5
+    assert main(["check", str(results_folder), "--baseline", baseline]) == ExitCode.BASELINE_CHANGED == 5
     out = capsys.readouterr().out
     assert "[eager] observation after_assign: 3.0 float32 -> 2.0 float32" in out
     assert "[eager] verdict #1: HOLDS -> REFUTED" in out

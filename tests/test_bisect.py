@@ -218,12 +218,11 @@ def test_a_wheel_name_says_which_pythons_can_install_it_on_linux_x86_64(filename
     assert wheel_pythons(filename) == pythons
 
 
-def test_a_block_target_refuses_modes_and_a_missing_block_in_one_line(capsys) -> None:
-    from pathlib import Path
-
+def test_a_block_target_refuses_modes_and_a_missing_block_in_one_line(tmp_path, capsys) -> None:
     from lab.cli import main
 
-    blocks = Path(__file__).parent / "fixtures" / "bisect" / "symbolic.md"
+    blocks = tmp_path / "symbolic.md"
+    blocks.write_text("```python\nx = 1\n```\n\n```python\nprint(x)\n```\n")
     assert main(["bisect", f"{blocks}#2", "--mode", "graph", "--good", "2.13.1", "--bad", "2.14.1"]) == 2
     assert main(["bisect", f"{blocks}#3", "--good", "2.13.1", "--bad", "2.14.1"]) == 2
     assert main(["bisect", "assign-ops#1", "--kind", "local", "--good", "2.13.1", "--bad", "2.14.1"]) == 2

@@ -4,7 +4,9 @@ Each claim's predicate is judged on the real records of the whole matrix (the co
 baseline). A predicate that a constant could stand in for gives one verdict on every record
 where it applies; a real one gives HOLDS on some and REFUTED on others. Where the matrix agrees
 everywhere, the records are perturbed (one observation the predicate read, or all of them at
-once) until a verdict flips: the predicate must read evidence that decides it both ways.
+once, or one set equal to another) until a verdict flips: the predicate must read evidence that
+decides it both ways. A claim's premise, likewise, must be met on some records or perturbations
+and missing on others.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ def _leaves(value: Any) -> Iterator[Any]:
     if isinstance(value, bool):
         yield not value
     elif isinstance(value, (int, float)):
-        yield from (value + 1, -value, 0, value * 2, value * 1000, value / 1000, 1, -1)
+        yield from (value + 1, -value, 0, value * 2, value * 1000, value / 1000, 1, -1, None)
     elif isinstance(value, str):
         yield from (value + "_other", "", "Tensor", "model_scope/layer1/kernel:0")
     elif value is None:
@@ -100,6 +102,8 @@ def _perturbed_from(sid: str, index: int, record: Record, base: Dict[str, Any]) 
     for key in read:  # one observation changed
         for changed in _leaves(base[key]):
             seen.add(_verdict(sid, index, record, {**base, key: changed}))
+        for other in read:  # one observation equal to another (a weight back at its initial value)
+            seen.add(_verdict(sid, index, record, {**base, key: base[other]}))
     # One field changed alike in every observation that has it (a predicate over all([...]) stops
     # reading at the first that fails, so the others must change too).
     for field in _fields([base[k] for k in read]):
@@ -155,3 +159,41 @@ def test_the_check_rejects_a_constant_put_in_place_of_a_predicate(constant: bool
         with pytest.raises(AssertionError, match="a constant would do"):
             test_the_claim_quotes_its_article_and_its_predicate_is_no_constant(sid, index)
         monkeypatch.setitem(SCENARIOS, sid, scenario)
+
+
+def _premise_outcomes(premise: Any, observations: Dict[str, Any]) -> Set[bool]:
+    from lab.judge import Observations
+
+    try:
+        return {bool(premise.occurred(Observations(observations)))}
+    except Exception:  # a perturbation the premise cannot read says nothing either way
+        return set()
+
+
+def _premise_read(premise: Any, observations: Dict[str, Any]) -> List[str]:
+    from lab.judge import Observations
+
+    seen = Observations(observations)
+    premise.occurred(seen)
+    return seen.read
+
+
+PREMISED = [(sid, i) for sid, i in CLAIMS if SCENARIOS[sid].claims[i - 1].premise is not None]
+
+
+@pytest.mark.parametrize(("sid", "index"), PREMISED, ids=[f"{sid}#{i}" for sid, i in PREMISED])
+def test_the_claims_premise_is_decided_by_its_observations_both_ways(sid: str, index: int) -> None:
+    # A premise that a constant could stand in for would never leave a claim INCONCLUSIVE, or always.
+    premise = SCENARIOS[sid].claims[index - 1].premise
+    seen: Set[bool] = set()
+    records = _records(sid)
+    for record in records:
+        bases = [dict(record.observations)] + [{**record.observations, **o.observations} for o in records]
+        for base in bases:
+            seen |= _premise_outcomes(premise, base)
+            for key in _premise_read(premise, base) if _premise_outcomes(premise, base) else []:
+                for changed in _leaves(base[key]):
+                    seen |= _premise_outcomes(premise, {**base, key: changed})
+            if seen == {True, False}:
+                return
+    assert seen == {True, False}, f"{sid} #{index}: premise {premise.text!r} only ever {seen}"

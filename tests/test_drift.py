@@ -5,17 +5,17 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from lab.judge import judge_all
-from lab.record import Record
+from lab.record import Record, env_order
 from lab.reports import matrix as matrix_report
 from lab.reports.drift import (
     columns,
     describe_sequence,
-    env_order,
     mode_gaps,
     observation_drift,
     verdict_drift,
     verdict_rows,
 )
+from tests.support import view_of
 from tests.test_report import check_golden
 
 T1 = {"kind": "tensor", "dtype": "float32", "shape": [], "values": 1.0}
@@ -65,13 +65,13 @@ def test_observation_drift_and_mode_gaps(fixture_scenarios) -> None:
 
 def test_the_matrix_report_matches_its_golden_file(fixture_scenarios, update_golden) -> None:
     records, judgements = matrix(fixture_scenarios)
-    text = matrix_report.terminal(records, judgements, {"tf2.21": "1 of 2 trials crashed: crashed on purpose"})
+    text = matrix_report.terminal(view_of(records, judgements, {"tf2.21": "1 of 2 trials crashed: crashed on purpose"}))
     check_golden("matrix-report.txt", text, update_golden)
 
 
 def test_junit_counts_unfinished_twins_as_errors_and_verdicts_as_findings(fixture_scenarios) -> None:
     records, judgements = matrix(fixture_scenarios)
-    suites = {s.get("name"): s for s in ET.fromstring(matrix_report.junit(records, judgements))}
+    suites = {s.get("name"): s for s in ET.fromstring(matrix_report.junit(view_of(records, judgements)))}
     # tf2.21's crashed eager twin: its trial case and its three claim cases
     assert suites["tf2.21"].get("errors") == "4" and suites["tf2.5"].get("failures") == "0"
     assert suites["tf2.15"].get("tests") == "9"  # the environment, 2 trials, 3 claims x 2 modes

@@ -5,6 +5,7 @@ from __future__ import annotations
 from lab.judge import judge_all
 from lab.reports import matrix as matrix_report
 from lab.reports.emulation import emulation_diffs, real_tf1_envs
+from tests.support import view_of
 from tests.test_drift import T1, T3, record
 
 
@@ -12,7 +13,7 @@ def test_no_real_tf1_environment_means_no_emulation_section(fixture_scenarios) -
     records = [record("tf2.21", "2.21.0", "graph", T3), record("tf2.15", "2.15.1", "graph", T1)]
     judgements = judge_all(fixture_scenarios, records)
     assert real_tf1_envs(records) == [] and emulation_diffs(records, judgements) == []
-    assert "real TF1" not in matrix_report.terminal(records, judgements, {})
+    assert "real TF1" not in matrix_report.terminal(view_of(records, judgements))
 
 
 def test_every_tf2_graph_twin_is_compared_with_real_tf1_and_the_eager_twins_are_not(fixture_scenarios) -> None:
@@ -27,11 +28,12 @@ def test_every_tf2_graph_twin_is_compared_with_real_tf1_and_the_eager_twins_are_
         ("tf2.21", "verdict", "#1", "HOLDS", "REFUTED"),
         ("tf2.21", "verdict", "#2", "REFUTED", "HOLDS"),
     ]
-    text = matrix_report.terminal(records, judgements, {})
+    text = matrix_report.terminal(view_of(records, judgements))
     assert "compat.v1 graph twins that judge otherwise than real TF1 (tf1.15):" in text
     assert "  fixture-assign verdict #1: TF1 HOLDS; tf2.21 REFUTED" in text
     assert "fixture-assign: 1 observation differs in tf2.21; first after_assign: TF1 3.0 float32 / tf2.21 1.0" in text
-    assert "## The compat.v1 emulation against real TF1 (tf1.15)" in matrix_report.markdown(records, judgements, {})
+    markdown = matrix_report.markdown(view_of(records, judgements))
+    assert "## The compat.v1 emulation against real TF1 (tf1.15)" in markdown
 
 
 def test_a_twin_that_cannot_apply_in_tf1_is_a_status_difference(fixture_scenarios) -> None:

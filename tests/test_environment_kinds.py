@@ -188,14 +188,18 @@ def test_the_circle_finder_finds_a_circle() -> None:
 
 
 def _attribute(dotted: str) -> bool:
-    """Whether `module.name` is an attribute of lab.environments.module or lab.module."""
-    module, _, attr = dotted.rpartition(".")
-    for package in ("lab.environments.", "lab."):
+    """Whether `package.module.name` (or `package.module.Class.name`) exists under lab."""
+    parts = ["lab", *dotted.split(".")]
+    for cut in range(len(parts), 1, -1):
         try:
-            found = importlib.import_module(package + module)
+            found: object = importlib.import_module(".".join(parts[:cut]))
         except ImportError:
             continue
-        return hasattr(found, attr)
+        for attribute in parts[cut:]:
+            if not hasattr(found, attribute):
+                return False
+            found = getattr(found, attribute)
+        return True
     return False
 
 
@@ -204,10 +208,11 @@ def test_the_recipe_for_a_new_kind_names_files_modules_and_functions_that_exist(
     recipe = text.split("**An environment kind.**", 1)[1].split("\n**", 1)[0]
     paths = set(re.findall(r"`((?:lab|containers|tests)/[\w/.]+|pyproject\.toml)`", recipe))
     assert len(paths) >= 10 and sorted(p for p in paths if not (ROOT / p).exists()) == []
-    names = set(re.findall(r"`([a-z_]+\.[A-Za-z_]+)`", recipe)) - {"pyproject.toml", "matrix.toml"}
-    assert {"kinds.register", "kinds.BUILTIN", "base.Environment", "ondemand.resolve_spec"} <= names
+    names = set(re.findall(r"`([a-z_]+(?:\.[A-Za-z_]+)+)`", recipe)) - {"pyproject.toml", "matrix.toml"}
+    assert {"environments.kinds.register", "environments.registry.BUILTIN", "environments.base.Environment",
+            "environments.ondemand.resolve_spec"} <= names
     assert sorted(n for n in names if not _attribute(n)) == []
-    assert _attribute("kinds.register") and not _attribute("kinds.no_such_function")
+    assert _attribute("environments.kinds.register") and not _attribute("environments.kinds.no_such_function")
 
 
 def test_a_venv_of_an_older_recipe_or_of_a_longer_name_does_not_make_an_env_made(monkeypatch, tmp_path) -> None:

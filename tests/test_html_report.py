@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from lab import results
 from lab.baseline import Change
 from lab.cli import main
 from lab.guest import measure
@@ -21,13 +20,14 @@ from lab.record import Record
 from lab.reports import figures, html
 from lab.reports import matrix as matrix_report
 from tests.conftest import FIXTURE_SCENARIOS
+from tests.support import save_run, view_of
 from tests.test_drift import T3, matrix, record
 
 FACTS = {"tensorflow": "2.21.0", "keras": "3", "keras_package": "keras", "numpy": "2", "python": "3.11"}
 
 
 def page_of(records, scenarios) -> str:
-    return html.page(records, judge_all(scenarios, records), scenarios, {}, {})
+    return html.page(view_of(records, judge_all(scenarios, records), {}, scenarios))
 
 
 def test_the_heat_map_colours_verdicts_and_calls_out_what_changes(fixture_scenarios) -> None:
@@ -90,8 +90,7 @@ def saved(fixture_scenarios, tmp_path: Path, monkeypatch) -> Path:
     monkeypatch.setenv("LAB_SCENARIOS", str(FIXTURE_SCENARIOS))
     records = [record("tf2.15", "2.15.1", m, T3) for m in ("graph", "eager")]
     out = tmp_path / "results"
-    results.write_run(out, records, judge_all(fixture_scenarios, records), {"tf2.15": {"problem": ""}}, 1,
-                      ["graph", "eager"])
+    save_run(out, records, fixture_scenarios)
     return out
 
 
@@ -123,7 +122,7 @@ def test_junit_fails_a_case_only_when_it_differs_from_the_baseline_or_did_not_fi
     records, judgements = matrix(fixture_scenarios)
 
     def cases(changes=None):
-        root = ET.fromstring(matrix_report.junit(records, judgements, changes))
+        root = ET.fromstring(matrix_report.junit(view_of(records, judgements), changes))
         return {(s.get("name"), c.get("name")): c for s in root for c in s.iter("testcase")}
 
     plain = cases()
@@ -144,5 +143,5 @@ def test_the_markdown_report_goes_to_the_github_step_summary(saved: Path, tmp_pa
     summary.write_text("earlier step\n")
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     records = [record("tf2.15", "2.15.1", m, T3) for m in ("graph", "eager")]
-    results.write_run(tmp_path / "again", records, judge_all(fixture_scenarios, records), {}, 1, ["graph"])
+    save_run(tmp_path / "again", records, fixture_scenarios)
     assert summary.read_text() == "earlier step\n" + (tmp_path / "again" / "report.md").read_text()

@@ -8,19 +8,26 @@ from pathlib import Path
 
 import pytest
 
-from lab import results
+from lab import api
 from lab.cli import main
 from lab.environments.fake import FakeEnvironment
 from lab.errors import UsageError
 from lab.merge import merge_results
 from lab.pipeline import parse_modes, select
 from tests.conftest import FIXTURE_SCENARIOS
-from tests.support import result_of, trials_of
+from tests.support import result_of, save_run, trials_of
 
 # Alphabetical order ('new' < 'old') differs from TensorFlow version order (2.9 < 2.21): the
 # merged report must follow the versions, as compare-all's does.
 ENVS = {"old": "2.9.0", "new": "2.21.0"}
 
+
+
+def merge_into(folders, out, scenarios, **options):
+    """`lab merge`: the merged Result, saved at `out` with its reports."""
+    result, extra = merge_results(folders, out, scenarios, **options)
+    api.save(result, out, extra)
+    return result
 
 def scalar(v):
     return {"kind": "tensor", "dtype": "float32", "shape": [], "values": v}
@@ -50,7 +57,7 @@ def folder(scenarios, path: Path, envs, seed=1) -> Path:
         records += r
         judgements += j
     info = {env: {"image": f"lab-env:{env}", "image_id": f"sha256:{env}", "problem": ""} for env in envs}
-    results.write_run(path, records, judgements, info, seed, ["graph", "eager"])
+    save_run(path, records, scenarios, info)
     return path
 
 
@@ -64,7 +71,7 @@ def test_merging_per_env_folders_gives_the_report_of_one_run_over_every_env(fixt
                                                                               order) -> None:
     together = folder(fixture_scenarios, tmp_path / "together", ["old", "new"])
     merged = tmp_path / "merged"
-    merge_results([per_env[e] for e in order], merged, fixture_scenarios)
+    merge_into([per_env[e] for e in order], merged, fixture_scenarios)
     for name in ("report.md", "junit.xml", "verdicts.json"):
         assert (merged / name).read_text() == (together / name).read_text(), name
     assert "| fixture-assign #1 | assign sets the value | HOLDS | HOLDS | REFUTED | HOLDS |" in (
@@ -76,7 +83,7 @@ def test_the_manifest_joins_the_envs_and_keeps_each_inputs_commit(fixture_scenar
         manifest = json.loads((path / "manifest.json").read_text())
         manifest["git"] = {"commit": f"commit-{env}", "dirty": False}
         (path / "manifest.json").write_text(json.dumps(manifest))
-    merge_results([per_env["new"], per_env["old"]], tmp_path / "m", fixture_scenarios)
+    merge_into([per_env["new"], per_env["old"]], tmp_path / "m", fixture_scenarios)
     manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
     assert list(manifest["envs"]) == ["old", "new"] and manifest["envs"]["new"]["image_id"] == "sha256:new"
     assert [(m["envs"], m["git"]["commit"], m["lab_version"]) for m in manifest["merged_from"]] == [
@@ -86,13 +93,13 @@ def test_the_manifest_joins_the_envs_and_keeps_each_inputs_commit(fixture_scenar
 def test_verdicts_are_judged_again_with_the_current_claims(fixture_scenarios, per_env, tmp_path) -> None:
     stale = per_env["old"] / "verdicts.json"
     stale.write_text(json.dumps([{**v, "verdict": "REFUTED"} for v in json.loads(stale.read_text())]))
-    merged = merge_results([per_env["old"]], tmp_path / "m", fixture_scenarios)
+    merged = merge_into([per_env["old"]], tmp_path / "m", fixture_scenarios)
     assert {j.verdict.value for j in merged.judgements} == {"HOLDS", "REFUTED", "INCONCLUSIVE"}
 
 
 def test_identical_trials_in_two_folders_are_merged_once(fixture_scenarios, per_env, tmp_path) -> None:
     both = folder(fixture_scenarios, tmp_path / "both", ["old", "new"])
-    merged = merge_results([both, per_env["old"]], tmp_path / "m", fixture_scenarios)
+    merged = merge_into([both, per_env["old"]], tmp_path / "m", fixture_scenarios)
     assert len(merged.records) == 8
 
 
@@ -101,13 +108,13 @@ def test_a_trial_that_differs_between_folders_names_both(fixture_scenarios, per_
     record = other / "records" / "old" / "fixture-raises.eager.json"
     record.write_text(record.read_text().replace('"x": 1', '"x": 7'))
     with pytest.raises(UsageError, match=r"old fixture-raises \[eager\] differs between .*old and .*other"):
-        merge_results([per_env["old"], other], tmp_path / "m", fixture_scenarios)
+        merge_into([per_env["old"], other], tmp_path / "m", fixture_scenarios)
 
 
 def test_folders_made_with_different_seeds_do_not_merge(fixture_scenarios, per_env, tmp_path) -> None:
     seven = folder(fixture_scenarios, tmp_path / "seven", ["new"], seed=7)
     with pytest.raises(UsageError, match=r"different seeds \(1, 7\)"):
-        merge_results([per_env["old"], seven], tmp_path / "m", fixture_scenarios)
+        merge_into([per_env["old"], seven], tmp_path / "m", fixture_scenarios)
 
 
 @pytest.mark.parametrize(
@@ -133,7 +140,7 @@ def test_bad_input_is_one_line_and_exit_2(per_env, tmp_path, capsys, monkeypatch
 def test_records_of_a_scenario_that_no_longer_exists_are_refused(fixture_scenarios, per_env, tmp_path) -> None:
     fewer = {k: v for k, v in fixture_scenarios.items() if k != "fixture-raises"}
     with pytest.raises(UsageError, match="scenario 'fixture-raises', which no longer exists"):
-        merge_results([per_env["old"]], tmp_path / "m", fewer)
+        merge_into([per_env["old"]], tmp_path / "m", fewer)
 
 
 def test_lab_merge_prints_the_matrix_and_exits_as_the_run_would(per_env, tmp_path, capsys, monkeypatch) -> None:

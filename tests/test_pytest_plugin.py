@@ -83,8 +83,8 @@ def test_the_lab_verbatim_marker_fails_a_test_whose_document_raises(pytester: py
 
         @pytest.mark.lab_verbatim("good.md")
         def test_good(lab_verbatim_run):
-            assert [o.word for o in lab_verbatim_run.outcomes] == ["ran"]
-            assert lab_verbatim_run.outcomes[0].value("w") == [2.0]
+            assert [o.word for o in lab_verbatim_run.blocks] == ["ran"]
+            assert lab_verbatim_run.blocks[0].value("w") == [2.0]
     ''')
     result = run(pytester, "--strict-markers")
     result.assert_outcomes(passed=1, failed=1)

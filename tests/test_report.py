@@ -8,6 +8,7 @@ from pathlib import Path
 from lab.environments.fake import FakeEnvironment
 from lab.pipeline import parse_modes, select
 from lab.reports import terminal as report
+from lab.reports.view import View
 from tests.support import result_of, trials_of
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -42,14 +43,14 @@ def check_golden(name: str, text: str, update: bool) -> None:
 
 def test_the_terminal_report_matches_the_golden_file(fixture_scenarios, update_golden) -> None:
     result = outcome(fixture_scenarios)
-    text = report.terminal(fixture_scenarios, result.records, result.judgements)
-    text += report.summary_line(result.records, result.judgements) + "\n"
+    text = report.terminal(View.of(result))
+    text += report.summary_line(View.of(result)) + "\n"
     check_golden("run-report.txt", text, update_golden)
 
 
 def test_the_report_marks_differences_and_one_sided_keys(fixture_scenarios) -> None:
     result = outcome(fixture_scenarios)
-    text = report.terminal(fixture_scenarios, result.records, result.judgements)
+    text = report.terminal(View.of(result))
     (differs,) = [line for line in text.splitlines() if line.strip().startswith("after_assign")]
     assert "3.0 float32" in differs and "1.0 float32" in differs and "<- differs" in differs
     assert "(not recorded)" in text
@@ -58,6 +59,6 @@ def test_the_report_marks_differences_and_one_sided_keys(fixture_scenarios) -> N
 
 def test_json_holds_records_and_verdicts_only(fixture_scenarios) -> None:
     result = outcome(fixture_scenarios)
-    data = json.loads(report.as_json(result.records, result.judgements))
+    data = json.loads(report.as_json(View.of(result)))
     assert len(data["records"]) == 4 and len(data["verdicts"]) == 8
     assert {v["verdict"] for v in data["verdicts"]} == {"HOLDS", "REFUTED", "INCONCLUSIVE"}

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.skipif(
     not any(python_version(p).startswith("3.7.") for p in candidate_pythons("3.7")),
     reason="no CPython 3.7 under $PYENV_ROOT/versions or on PATH (pyenv install 3.7)")
 
-IDS = ["tf1-reinit", "init-example-he-normal", "seed-global-only"]
+IDS = ["tf1-reinit", "init-example-he-normal", "seed-keras-set-random-seed"]
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,7 @@ def test_a_twin_using_an_api_tf1_lacks_is_not_applicable_and_its_claims_inconclu
     he_normal = records[("init-example-he-normal", "graph")]
     assert he_normal.status.value == "not_applicable"
     assert he_normal.error["missing"] == "tf.keras.initializers.HeNormal"
-    assert records[("seed-global-only", "eager")].error["missing"] == "tf.random.set_seed"
+    assert records[("seed-keras-set-random-seed", "eager")].error["missing"] == "tf.keras.utils.set_random_seed"
     verdicts = [v for v in json.loads((tf1_run / "verdicts.json").read_text())
                 if v["scenario"] == "init-example-he-normal"]
     assert {v["verdict"] for v in verdicts} == {"INCONCLUSIVE"}

@@ -11,9 +11,8 @@ from typing import List, Optional, Type
 import typer
 
 from lab import __version__
-from lab.cli import bisect, cache, clean, envs, results, runs, scenarios, shards, verbatim
-from lab.errors import LabError
-from lab.pipeline import INTERRUPTED_EXIT_CODE
+from lab.cli import bisect, cache, clean, display, envs, results, runs, scenarios, shards, verbatim
+from lab.errors import ExitCode, LabError
 
 app = typer.Typer(
     name="lab",
@@ -55,24 +54,24 @@ def main(argv: Optional[List[str]] = None) -> int:
     command = typer.main.get_command(app)
     # A run that was interrupted ignores further Ctrl-C while it saves; a caller (a test) keeps its own.
     on_interrupt = signal.getsignal(signal.SIGINT) if _main_thread() else None
-    runs.forget_interruption()
+    display.forget_interruption()
     try:
         result = command.main(args=argv, prog_name="lab", standalone_mode=False)
     except _USAGE_ERROR as exc:
         ctx = getattr(exc, "ctx", None)
         where = f"lab {ctx.info_name} --help" if ctx is not None and ctx.info_name != "lab" else "lab --help"
-        typer.echo(f"lab: error: {exc.format_message()} (see '{where}')", err=True)  # type: ignore[attr-defined]
-        return 2
+        typer.echo(f"lab: error: {exc.format_message()} (see '{where}')", err=True)  # type: ignore[attr-defined]  # click's UsageError has it
+        return ExitCode.USAGE
     except typer.Abort:  # click's form of a Ctrl-C outside the wait for environments
         typer.echo("lab: interrupted", err=True)
-        return INTERRUPTED_EXIT_CODE
+        return ExitCode.INTERRUPTED
     except LabError as exc:
         typer.echo(f"lab: error: {exc}", err=True)
         return exc.exit_code
     finally:
         if on_interrupt is not None:
             signal.signal(signal.SIGINT, on_interrupt)
-    if result == INTERRUPTED_EXIT_CODE and not runs.interruption_said():
+    if result == ExitCode.INTERRUPTED and not display.interruption_said():
         # Typer turns a Ctrl-C outside a run's wait for environments (loading scenarios,
         # building an image) into a silent exit 130: say it.
         typer.echo("lab: interrupted", err=True)
@@ -85,7 +84,7 @@ def _main_thread() -> bool:
 
 def entry() -> None:
     code = main()
-    if code == INTERRUPTED_EXIT_CODE:
+    if code == ExitCode.INTERRUPTED:
         # What finished is saved by now. An environment thread that Ctrl-C could not end (one
         # streaming an image build) must not keep the process alive, and exit joins those threads.
         sys.stdout.flush()

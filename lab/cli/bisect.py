@@ -12,10 +12,11 @@ from typing_extensions import Annotated
 
 from lab import bisect as lab_bisect
 from lab import pipeline, probes, results
-from lab.cli.runs import SeedOpt, TimeoutOpt, check_out_folder, progress
+from lab.cli.display import progress
+from lab.cli.options import JsonOpt, ModeOpt, NoCacheOpt, SeedOpt, TimeoutOpt, check_out_folder
 from lab.environments import kinds
 from lab.environments.ondemand import DEFAULT_KIND
-from lab.errors import LabError, UsageError
+from lab.errors import ExitCode, LabError, UsageError
 from lab.pipeline import DEFAULT_TIMEOUT_S
 from lab.plan import DEFAULT_SEED
 from lab.reports import bisection
@@ -27,13 +28,10 @@ TargetArg = Annotated[str, typer.Argument(
 ObservationOpt = Annotated[Optional[str], typer.Option(
     help="Compare this observation (a block: the values it prints after this label), within the baseline's "
          "tolerances, instead of the verdicts (a block: how it ended).")]
-ModeOpt = Annotated[Optional[List[str]], typer.Option(help="graph or eager; repeat for both (default).")]
 ReleasePythonOpt = Annotated[Optional[str], typer.Option(
     "--python", help="Make every release's env from this CPython (3.9); default: the newest its kind can use.")]
 KindOpt = Annotated[str, typer.Option(
     "--kind", help="Make each release's env as this kind: interpreter (a venv) or image (a container).")]
-NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Run every trial, ignoring cached records.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON only.")]
 
 
 def _prober(text: str, modes: List[str], observation: Optional[str], settings: probes.Settings,
@@ -45,10 +43,9 @@ def _prober(text: str, modes: List[str], observation: Optional[str], settings: p
             raise UsageError(f"--mode is for scenarios: {text} runs as its document writes it")
         block = lab_bisect.parse_block_target(text, observation)
         return probes.BlockProber(block, settings, progress), block
-    dirs = configured_scenario_dirs()
-    scenarios = load_scenarios(dirs)
+    scenarios = load_scenarios(configured_scenario_dirs())
     target = lab_bisect.parse_target(text, scenarios, pipeline.parse_modes(modes), observation)
-    return probes.ScenarioProber(target, scenarios, dirs, settings, progress), target
+    return probes.ScenarioProber(target, settings, progress), target
 
 
 def _say(line: str) -> None:
@@ -81,7 +78,7 @@ def bisect(
     try:
         found = lab_bisect.bisect(span, prober, what, lambda event: _say(bisection.progress_line(what, event)))
     except probes.Interrupted:
-        raise typer.Exit(pipeline.INTERRUPTED_EXIT_CODE) from None
+        raise typer.Exit(ExitCode.INTERRUPTED) from None
     if as_json:
         typer.echo(json.dumps(bisection.bisection_json(found), indent=1))
     else:
@@ -118,7 +115,7 @@ def sweep(
     try:
         points = prober(span)
     except probes.Interrupted:
-        raise typer.Exit(pipeline.INTERRUPTED_EXIT_CODE) from None
+        raise typer.Exit(ExitCode.INTERRUPTED) from None
     data = bisection.sweep_json(what, points)
     if out is not None:
         results.write_text(out, "sweep.md", bisection.sweep_markdown(what, points))
@@ -130,4 +127,4 @@ def sweep(
         if out is not None:
             typer.echo(f"results: {out} (sweep.md, sweep.json)")
     failed = [p for p in points if p.problem]
-    raise typer.Exit(pipeline.ENVIRONMENT_EXIT_CODE if failed else 0)
+    raise typer.Exit(ExitCode.ENVIRONMENT if failed else ExitCode.OK)

@@ -10,7 +10,7 @@ from typing_extensions import Annotated
 
 from lab import housekeeping
 from lab.cache import cache_root
-from lab.reports.values import table
+from lab.values import table
 
 cache_app = typer.Typer(help="The cache of records, wheels, venvs and build locks.", no_args_is_help=True)
 

@@ -12,9 +12,9 @@ from typing_extensions import Annotated
 
 from lab.cores import available_cores
 from lab.environments import LOCAL, Environment, resolve, resolve_names
-from lab.errors import LabError
+from lab.errors import ExitCode, LabError
 from lab.listing import env_entries, env_rows
-from lab.reports.values import table
+from lab.values import table
 
 envs_app = typer.Typer(help="The pinned environments of containers/matrix.toml, and the on-demand ones.",
                        no_args_is_help=True)
@@ -87,11 +87,11 @@ def envs_build(
         for env in envs:
             env.stop()
         typer.echo("lab: interrupted; the images built so far are kept", err=True)
-        raise typer.Exit(130) from None
+        raise typer.Exit(ExitCode.INTERRUPTED) from None
     pool.shutdown()
     if failed:
         typer.echo(f"lab: error: could not make {', '.join(failed)} ready", err=True)
-        raise typer.Exit(3)
+        raise typer.Exit(ExitCode.ENVIRONMENT)
 
 
 def _list_cached() -> None:

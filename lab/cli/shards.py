@@ -10,8 +10,7 @@ import typer
 from typing_extensions import Annotated
 
 from lab import pipeline, shards
-from lab.cli.options import ArticleOpt, KeywordOpt, TagOpt, chosen
-from lab.cli.runs import SeedOpt
+from lab.cli.options import ArticleOpt, KeywordOpt, SeedOpt, TagOpt, chosen
 from lab.environments import resolve_names
 from lab.errors import UsageError
 from lab.plan import DEFAULT_SEED

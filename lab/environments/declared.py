@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-from lab.environments import kinds
+from lab.environments import registry
 from lab.errors import UsageError
 
 if sys.version_info >= (3, 11):
@@ -147,9 +147,9 @@ def _make_env(
     if not _NAME.match(name) or name == "local":
         raise UsageError(f"{where}: a name is lower-case letters, digits and . _ + - (and not 'local')")
     kind = str(entry.get("kind", "image"))
-    declarable = kinds.names(declarable=True)
+    declarable = registry.names(declarable=True)
     if kind not in declarable:
-        others = sorted(set(kinds.names()) - set(declarable))
+        others = sorted(set(registry.names()) - set(declarable))
         never = f" ({', '.join(others)}: never declared)" if others else ""
         raise UsageError(f"{where}: kind {kind!r} is not a known kind; use one of {', '.join(declarable)}{never}")
     unknown = sorted(set(entry) - _ENV_KEYS)

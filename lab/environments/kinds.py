@@ -1,25 +1,22 @@
-"""The registry of environment kinds: each kind's module registers its class here by name.
+"""Environment kinds as plug-ins: each kind's module registers its class by name (`register`), and
+the rest of the lab finds a kind by one lookup (`get`, `make`).
 
-As tox's `REGISTER.add_run_env` and asv's `tool_name`: `resolve` makes an env with one lookup
-of its declared kind, `declared.py` accepts a `kind =` only if it is registered, and on-demand
-envs ask their kind which Pythons it can make one from. The registry imports no kind: it finds
-them by module name when first asked (`BUILTIN`), so the kinds depend on it and never it on them.
+As tox's `REGISTER.add_run_env` and asv's `tool_name`: `resolve` makes an env with one lookup of
+its declared kind, `declared.py` accepts a `kind =` only if it is registered (registry.py holds
+the table), and on-demand envs ask their kind which Pythons it can make one from.
 """
 
 from __future__ import annotations
 
-import importlib
 import threading
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Protocol, Tuple, TypeVar
 
+from lab.environments import registry
 from lab.errors import LabError, UsageError
 
 if TYPE_CHECKING:
     from lab.environments.base import Environment
     from lab.environments.declared import Env, PythonBase
-
-BUILTIN = ("lab.environments.local", "lab.environments.interpreter", "lab.environments.image")
-"""The modules that register the kinds this lab ships (each registers on import)."""
 
 
 class Context:
@@ -75,45 +72,26 @@ class Kind(Protocol):
         ...
 
 
-_kinds: Dict[str, Kind] = {}
-_loaded = False
-_load_lock = threading.Lock()
 K = TypeVar("K")
 
 
 def register(cls: K) -> K:
     """Class decorator: make `cls` the kind named by its `kind` attribute."""
-    name = getattr(cls, "kind", None)
-    if not isinstance(name, str) or not name:
-        raise TypeError(f"{cls!r} registers as an environment kind without a `kind` name")
-    known = _kinds.get(name)
-    if known is not None and known is not cls:
-        raise TypeError(f"environment kind {name!r} is registered twice: {known!r} and {cls!r}")
-    _kinds[name] = cls  # type: ignore[assignment]  # K is checked against Kind where it is used
-    return cls
-
-
-def _load() -> None:
-    global _loaded
-    with _load_lock:
-        if not _loaded:
-            for module in BUILTIN:
-                importlib.import_module(module)
-            _loaded = True
+    return registry.register(cls)
 
 
 def names(declarable: bool = False) -> List[str]:
     """Every registered kind's name, sorted (only those a matrix entry may declare, with `declarable`)."""
-    _load()
-    return sorted(n for n, k in _kinds.items() if k.declarable or not declarable)
+    return registry.names(declarable)
 
 
 def get(name: str) -> Kind:
     """The kind called `name`; a one-line UsageError naming the known kinds when there is none."""
-    _load()
-    if name not in _kinds:
+    found = registry.classes().get(name)
+    if found is None:
         raise UsageError(f"no environment kind {name!r}; known kinds: {', '.join(names())}")
-    return _kinds[name]
+    kind: Kind = found
+    return kind
 
 
 def make(spec: Env, context: Context) -> Environment:

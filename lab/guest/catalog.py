@@ -15,7 +15,7 @@ import textwrap
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -47,6 +47,25 @@ class Source:
         return f"{self.article}: {self.example}"
 
 
+Instead = Union[str, Callable[[Any], str]]
+"""What the reader sees where a claim's premise is missing: a sentence, or a function of the
+observations that returns one (so it can show the values the run gave)."""
+
+
+@dataclass(frozen=True)
+class Premise:
+    """What a claim takes for granted, which a run may lack: an update that happened, a loop that
+    ran to the end. Where it did not occur the claim is INCONCLUSIVE, naming it and what the
+    reader sees instead; the claim that states it (without a premise) is the one judged on it."""
+
+    text: str
+    """The premise in a few words, as the verdict names it: 'the optimizer changes the weight at every step'."""
+    occurred: Callable[[Any], Any]
+    """Over the observations: truthy when the premise occurred in this run."""
+    instead: Instead
+    """What the reader sees where it did not occur, e.g. 'the training loop raises TypeError: ...'."""
+
+
 @dataclass(frozen=True)
 class Claim:
     """A statement from an article, encoded as a predicate over one twin's observations."""
@@ -58,9 +77,13 @@ class Claim:
     quote: str = ""
     """The article's own words, shortened, for `lab show` and reports."""
     not_in: Tuple[str, ...] = ()
-    """Modes whose twin cannot do what the claim is about ('eager'): judged INCONCLUSIVE there."""
+    """Modes where the claim's premise cannot occur ('eager'): judged INCONCLUSIVE there."""
     why: str = ""
-    """Why the claim does not apply in those modes; the reason its INCONCLUSIVE verdict gives."""
+    """Why the premise cannot occur in those modes; the reason its INCONCLUSIVE verdict gives."""
+    instead: Instead = ""
+    """What the reader sees instead in those modes (in eager a variable holds its value from creation)."""
+    premise: Optional[Premise] = None
+    """What the claim takes for granted in a run; judged INCONCLUSIVE, naming it, where it did not occur."""
 
     def not_applicable(self, mode: str) -> bool:
         """Whether the claim is about something the `mode` twin cannot do."""
@@ -104,6 +127,9 @@ class Scenario:
     """The class in that module that defines it (the cache hashes its source)."""
     tags: Tuple[str, ...] = ()
     """Topics to select it by (`lab run --tag seeding`, `-k`): 'initializer', 'reinit', 'keras', ..."""
+    substitutes: Tuple[str, ...] = ()
+    """The APIs its twins use in place of the article's ('tf.compat.v1.train.AdamOptimizer'): a
+    named variant (house style 5). Empty when the twins are the article's own code."""
 
     def twin(self, mode: Mode) -> Twin:
         return self.twins[mode]
@@ -128,17 +154,19 @@ class _Marked:
     module: str = ""
     extra: Dict[str, Any] = field(default_factory=dict)
     tags: Any = ()
+    substitutes: Any = ()
 
 
 _marked: List[_Marked] = []
 
 
-def scenario(id: str, *, source: Source, claims: Sequence[Claim] = (),
-             tags: Sequence[str] = ()) -> Callable[[type], type]:
+def scenario(id: str, *, source: Source, claims: Sequence[Claim] = (), tags: Sequence[str] = (),
+             substitutes: Sequence[str] = ()) -> Callable[[type], type]:
     """Mark a class holding `graph(tf, obs)` and `eager(tf, obs)` as a scenario; only marks."""
 
     def mark(cls: type) -> type:
-        _marked.append(_Marked(id, source, list(claims), cls, getattr(cls, "__module__", ""), tags=tags))
+        _marked.append(_Marked(id, source, list(claims), cls, getattr(cls, "__module__", ""), tags=tags,
+                               substitutes=substitutes))
         return cls
 
     return mark
@@ -175,11 +203,34 @@ def _validate(m: _Marked, path: str) -> Scenario:
         if claim.not_in and not claim.why.strip():
             raise ScenarioError(f"{where} ({m.id}): claim {i}: say why it does not apply in "
                                 f"{', '.join(claim.not_in)} (why=...)")
+        if claim.not_in and not _says_instead(claim.instead):
+            raise ScenarioError(f"{where} ({m.id}): claim {i}: say what the reader sees instead in "
+                                f"{', '.join(claim.not_in)} (instead=...)")
+        _validate_premise(claim.premise, f"{where} ({m.id}): claim {i}")
     if isinstance(m.tags, str) or not all(isinstance(t, str) and ID_PATTERN.match(t) for t in m.tags):
         raise ScenarioError(f"{where} ({m.id}): tags must be a list of kebab-case words like ['reinit'], "
                             f"got {m.tags!r}")
+    if isinstance(m.substitutes, str) or not all(isinstance(a, str) and a.startswith("tf.") for a in m.substitutes):
+        raise ScenarioError(f"{where} ({m.id}): substitutes must be a list of the APIs used in place of the "
+                            f"article's, like ['tf.compat.v1.train.AdamOptimizer'], got {m.substitutes!r}")
     return Scenario(m.id, m.source, summary[0], tuple(m.claims), twins, path, m.cls.__name__,
-                    tuple(dict.fromkeys(m.tags)))
+                    tuple(dict.fromkeys(m.tags)), tuple(m.substitutes))
+
+
+def _says_instead(instead: Any) -> bool:
+    return callable(instead) or (isinstance(instead, str) and bool(instead.strip()))
+
+
+def _validate_premise(premise: Any, where: str) -> None:
+    if premise is None:
+        return
+    if not isinstance(premise, Premise):
+        raise ScenarioError(f"{where}: premise must be a Premise(text, occurred, instead), "
+                            f"got {type(premise).__name__}")
+    if not premise.text.strip() or not callable(premise.occurred):
+        raise ScenarioError(f"{where}: the premise needs its text and a predicate saying whether it occurred")
+    if not _says_instead(premise.instead):
+        raise ScenarioError(f"{where}: premise {premise.text!r}: say what the reader sees instead (instead=...)")
 
 
 def _import_file(path: Path) -> None:

@@ -8,30 +8,13 @@ to clean up.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from typing import Any, Callable, Dict, Mapping
 
+from lab.guest.answer import send
 from lab.guest.catalog import Mode, Scenario
-from lab.guest.observe import exception_value
-from lab.guest.trial import STATUS_ERROR, run_trial
-
-
-def send(fd: int, result: Dict[str, Any]) -> None:
-    """The child's result through its pipe, then the child is gone."""
-    try:
-        data = json.dumps(result).encode()
-    except (TypeError, ValueError) as exc:
-        # One value JSON cannot hold (an int of 5000 digits) fails this job, not the batch.
-        data = json.dumps(dict(result, status=STATUS_ERROR, observations={},
-                               error={"kind": "exception", "type": "UnserializableObservation",
-                                      "message": "an observation could not be written as JSON: "
-                                                 + exception_value(exc)["message"]})).encode()
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
-    os.close(fd)
+from lab.guest.trial import run_trial
 
 
 def trial_child(tf: Any, scenarios: Mapping[str, Scenario], facts: Dict[str, Any],

@@ -1,11 +1,11 @@
-"""Small helpers claims use to read normalized observations; no TensorFlow, no numpy."""
+"""Small helpers claims use to read normalized observations, and common premises; no TensorFlow, no numpy."""
 
 from __future__ import annotations
 
 import math
 from typing import Any, Callable, List, Optional
 
-from lab.guest.catalog import Undecided
+from lab.guest.catalog import Premise, Undecided
 
 
 def value(obs: Any) -> Any:
@@ -63,3 +63,28 @@ def unless_raised(key: str, test: Callable[[Any], Any], what: str = "the example
             return Undecided(f"{what} raised {raised_message(o[key])}")
         return test(o)
     return check
+
+
+def brief(obs: Any) -> str:
+    """An observation's value in a few characters, for a verdict's reason: 0.305, [1.0, -0.5]."""
+    v = value(obs)
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    if isinstance(v, list):
+        items = flat(v)
+        shown = ", ".join(f"{x:.4g}" if isinstance(x, float) else str(x) for x in items[:5])
+        return f"[{shown}{', ...' if len(items) > 5 else ''}]"
+    return str(v)
+
+
+def runs_to_the_end(key: str, what: str) -> Premise:
+    """The premise that the block caught under `key` ran to the end; instead, what it raised."""
+    return Premise(f"{what} runs to the end", lambda o: not raised(o[key]),
+                   lambda o: f"{what} raises {raised_message(o[key])}")
+
+
+def prints_a_value(count_key: str, first_error_key: str) -> Premise:
+    """The premise of a claim about the values a loop printed: it completed at least one iteration
+    (`count_key` counts them); instead, what the first iteration (caught under `first_error_key`) raised."""
+    return Premise("the loop prints a value", lambda o: value(o[count_key]) > 0,
+                   lambda o: f"the first iteration raises {raised_message(o[first_error_key])}")

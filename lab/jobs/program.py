@@ -8,8 +8,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Mapping, Optional
 
 from lab.channel import JobLine, parse_json
-from lab.jobs import register
 from lab.jobs.ended import signal_name
+from lab.jobs.registry import register
 from lab.status import FINISHED, Status
 
 MAX_TEXT = 20 << 10

@@ -12,8 +12,8 @@ from typing import Any, Dict, List, Mapping, Optional, Set
 from lab.channel import JobLine, parse_json
 from lab.errors import LabError
 from lab.guest.catalog import Scenario
-from lab.jobs import register
 from lab.jobs.ended import why_unanswered
+from lab.jobs.registry import register
 from lab.plan import Trial
 from lab.record import FINISHED, Record, Status, unfinished
 from lab.schemas import problem

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Sequence, Union
 
 from lab.bisect import AnyTarget, Bisection, Decided, Point, Probing, drift
-from lab.reports.values import clip, show, table
+from lab.values import clip, show, table
 
 
 def _row(point: Point, mark: str = "") -> List[str]:

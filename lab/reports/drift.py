@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Sequence, Tuple
 
-from lab.record import Record
+from lab.record import Record, env_order
 from lab.reports.pairs import pair_by_mode
-from lab.reports.values import show
+from lab.values import show
 from lab.verdict import Judgement
 
 Column = Tuple[str, str]  # (env, mode)
-
-
-def _version_key(version: str) -> Tuple[int, ...]:
-    return tuple(int(p) for p in re.findall(r"\d+", version)[:3]) or (10**6,)
-
-
-def env_order(records: Sequence[Record]) -> List[str]:
-    """Environments by ascending TensorFlow version (unknown last), so drift reads in time."""
-    versions: Dict[str, str] = {}
-    for r in records:
-        if r.facts.get("tensorflow"):
-            versions.setdefault(r.env, str(r.facts["tensorflow"]))
-        versions.setdefault(r.env, "")
-    return sorted(versions, key=lambda e: (_version_key(versions[e]) if versions[e] else (10**6,), e))
 
 
 def columns(records: Sequence[Record]) -> List[Column]:
@@ -53,9 +38,9 @@ def verdict_rows(records: Sequence[Record], judgements: Sequence[Judgement]) -> 
     rows: Dict[Tuple[str, int], Row] = {}
     for j in judgements:
         row = rows.setdefault((j.scenario, j.claim), Row(j.scenario, j.claim, j.text, {}))
-        st = status.get((j.env, j.scenario, j.mode), "ok")
+        st = status.get((j.env, j.scenario, j.twin), "ok")
         # n/a: the twin uses an API this TensorFlow lacks; (error), (crashed): it did not finish.
-        row.cells[(j.env, j.mode)] = j.verdict.value if st == "ok" else "n/a" if st == "not_applicable" else f"({st})"
+        row.cells[(j.env, j.twin)] = j.verdict.value if st == "ok" else "n/a" if st == "not_applicable" else f"({st})"
     return list(rows.values())
 
 

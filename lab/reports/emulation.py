@@ -7,14 +7,14 @@ environment through `tf.compat.v1`. Each TF 2 graph record is compared with the 
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from lab.baseline import first_difference
 from lab.guest.catalog import Mode
-from lab.record import Record
-from lab.reports.drift import env_order
-from lab.reports.values import show
+from lab.record import Record, env_order
+from lab.values import show
 from lab.verdict import Judgement
 
 REL_TOL, ABS_TOL = 1e-6, 1e-9  # as the baseline check
@@ -131,3 +131,10 @@ def observation_lines(diffs: Sequence[EmulationDiff]) -> List[str]:
         lines.append(f"{sid}: {count} in {', '.join(envs)}; "
                      f"first {first.key}: TF1 {first.real} / {first.env} {first.emulated}")
     return lines
+
+
+def as_json(diffs: Sequence[EmulationDiff]) -> Optional[str]:
+    """emulation.json: every difference, when a real TF1 env ran beside TF 2 ones (None otherwise)."""
+    if not diffs:
+        return None
+    return json.dumps([d.to_dict() for d in diffs], indent=1) + "\n"

@@ -7,7 +7,7 @@ from html import escape
 from typing import List, Sequence
 
 from lab.reports.drift import Column, Row, verdict_drift
-from lab.reports.values import clip
+from lab.values import clip
 
 SHORT = {"HOLDS": "H", "REFUTED": "R", "INCONCLUSIVE": "I", "n/a": "n/a", "-": ""}
 LEGEND = (("v-holds", "H", "HOLDS"), ("v-refuted", "R", "REFUTED"), ("v-inconclusive", "I", "INCONCLUSIVE"),

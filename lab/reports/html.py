@@ -14,10 +14,11 @@ from typing import Any, Dict, List, Mapping, Sequence
 
 from lab import __version__
 from lab.guest.catalog import Claim, Scenario
-from lab.record import Record
+from lab.record import Record, env_order
 from lab.reports import emulation, figures, heatmap, seeding
-from lab.reports.drift import Column, Row, columns, env_facts, env_order, verdict_rows
-from lab.reports.values import clip, show
+from lab.reports.drift import Column, Row, env_facts
+from lab.reports.view import View
+from lab.values import clip, show
 from lab.verdict import Judgement
 
 EVIDENCE_WIDTH = 400  # characters per observation in a claim's evidence; the records have the rest
@@ -91,7 +92,7 @@ def _evidence(mine: Sequence[Judgement]) -> str:
     groups: Dict[tuple, List[str]] = {}
     for j in mine:
         shown = "; ".join(f"{k} = {clip(show(v), EVIDENCE_WIDTH)}" for k, v in j.evidence.items())
-        groups.setdefault((j.mode.value, j.verdict.value, shown or j.reason or "(no observations read)"),
+        groups.setdefault((j.twin.value, j.verdict.value, shown or j.reason or "(no observations read)"),
                           []).append(j.env)
     rows = "".join(f"<tr><td>{escape(mode)}</td>{heatmap.cell(verdict, verdict)}<td>{escape(', '.join(envs))}</td>"
                    f"<td>{escape(text)}</td></tr>" for (mode, verdict, text), envs in groups.items())
@@ -151,8 +152,7 @@ def _seeding(records: Sequence[Record]) -> str:
             "twin (first, again, from a fresh start).</p>" + "".join(out) + "</section>")
 
 
-def _emulation(records: Sequence[Record], judgements: Sequence[Judgement]) -> str:
-    diffs = emulation.emulation_diffs(records, judgements)
+def _emulation(diffs: Sequence[emulation.EmulationDiff]) -> str:
     if not diffs:
         return ""
     verdicts = "".join(f"<li>{escape(line)}</li>" for line in emulation.verdict_lines(diffs)) or "<li>None.</li>"
@@ -171,26 +171,25 @@ def _unfinished(records: Sequence[Record]) -> str:
     return f'<section id="unfinished"><h2>Trials that did not finish ({len(failed)})</h2><ul>{items}</ul></section>'
 
 
-def body(records: Sequence[Record], judgements: Sequence[Judgement], scenarios: Mapping[str, Scenario]) -> str:
+def body(view: View) -> str:
     """The heat map, the unfinished trials, the TF1 comparison, the seeding tables and a section per
-    scenario: the report without its head (a notebook shows this under its own style)."""
-    cols = columns(records)
-    rows = verdict_rows(records, judgements)
+    scenario, in catalog order: the report without its head (a notebook shows this under its own style)."""
+    records, judgements, scenarios, rows, cols = view.records, view.judgements, view.catalog, view.rows, view.cols
     by_scenario: Dict[str, List[Row]] = {}
     for row in rows:
         by_scenario.setdefault(row.scenario, []).append(row)
-    ids = [sid for sid in dict.fromkeys(r.scenario for r in records) if sid in scenarios]
+    ran = {r.scenario for r in records}
+    ids = [sid for sid in scenarios if sid in ran]
     sections = "".join(_scenario_section(scenarios[sid], by_scenario.get(sid, []), cols, records, judgements)
                        for sid in ids)
     return (f'<section id="overview"><h2>Verdicts</h2>{heatmap.heatmap(rows, cols)}</section>'
-            f"{_unfinished(records)}{_emulation(records, judgements)}{_seeding(records)}{sections}")
+            f"{_unfinished(records)}{_emulation(view.emulation)}{_seeding(records)}{sections}")
 
 
-def page(records: Sequence[Record], judgements: Sequence[Judgement], scenarios: Mapping[str, Scenario],
-         problems: Mapping[str, str], manifest: Mapping[str, Any], title: str = "lab report") -> str:
+def page(view: View, title: str = "lab report") -> str:
     """The whole report as one HTML document."""
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>"
-            f"<h1>{escape(title)}</h1>{_environments(records, problems, manifest)}"
-            f"{body(records, judgements, scenarios)}"
+            f"<h1>{escape(title)}</h1>{_environments(view.records, view.problems, view.manifest)}"
+            f"{body(view)}"
             f"<script>{SCRIPT}</script></body></html>\n")

@@ -8,19 +8,9 @@ from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from lab.record import Record, Status
 from lab.reports import emulation
-from lab.reports.drift import (
-    columns,
-    env_facts,
-    env_order,
-    gaps_by_scenario,
-    matrix_cells,
-    mode_gaps,
-    observation_drift,
-    verdict_drift,
-    verdict_rows,
-)
-from lab.reports.values import clip, show, table
-from lab.verdict import Judgement
+from lab.reports.drift import gaps_by_scenario
+from lab.reports.view import View
+from lab.values import clip, show, table
 
 if TYPE_CHECKING:  # lab.baseline imports the reports' value formatting; only its type is needed here
     from lab.baseline import Change
@@ -42,22 +32,19 @@ def _section(title: str, lines: List[str], limit: int) -> List[str]:
     return [f"{title}:", *(f"  {line}" for line in shown), *more]
 
 
-def terminal(records: Sequence[Record], judgements: Sequence[Judgement], problems: Mapping[str, str]) -> str:
+def terminal(view: View) -> str:
     """The verdict matrix (a row per claim, a column per env and mode), then what differs."""
-    cols = columns(records)
-    rows = verdict_rows(records, judgements)
-    header = ["claim", *(f"{env}/{mode[0]}" for env, mode in cols)]
-    body = [[row.label, *(_cell(c) for c in cells)] for row, cells in zip(rows, matrix_cells(rows, cols))]
+    header = ["claim", *(f"{env}/{mode[0]}" for env, mode in view.cols)]
+    body = [[row.label, *(_cell(c) for c in cells)] for row, cells in zip(view.rows, view.cells)]
     lines = table(header, body)
     lines.append("(columns: env/g = graph twin, env/e = eager twin)")
     lines.append("")
-    for env, problem in problems.items():
-        if problem:
-            lines.append(f"environment {env} FAILED: {problem}")
-    lines += _section("graph and eager disagree", gaps_by_scenario(mode_gaps(records), records), MAX_LINES)
-    lines += _section("verdicts that change between environments", verdict_drift(rows, cols), MAX_LINES)
-    lines += _section("observations that change between environments", observation_drift(records), MAX_LINES)
-    diffs = emulation.emulation_diffs(records, judgements)
+    for env, problem in view.problems_by_env.items():
+        lines.append(f"environment {env} FAILED: {problem}")
+    lines += _section("graph and eager disagree", gaps_by_scenario(view.gaps, view.records), MAX_LINES)
+    lines += _section("verdicts that change between environments", view.verdict_drift, MAX_LINES)
+    lines += _section("observations that change between environments", view.observation_drift, MAX_LINES)
+    diffs = view.emulation
     if diffs:
         real = diffs[0].real_env
         lines += _section(f"compat.v1 graph twins that judge otherwise than real TF1 ({real})",
@@ -71,14 +58,11 @@ def _md_escape(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def markdown(records: Sequence[Record], judgements: Sequence[Judgement], problems: Mapping[str, str],
-             title: str = "lab compare-all") -> str:
+def markdown(view: View, title: str = "lab compare-all") -> str:
     """The full report: environments, the verdict matrix with claim texts, every difference."""
-    cols = columns(records)
-    rows = verdict_rows(records, judgements)
+    records, cols, rows, problems, facts = view.records, view.cols, view.rows, view.problems, view.facts
     out = [f"# {title}", "", "## Environments", "", "| env | TensorFlow | Keras | numpy | Python | status |",
            "|---|---|---|---|---|---|"]
-    facts = env_facts(records)
     for env in dict.fromkeys(e for e, _ in cols):
         f = facts.get(env, {})
         keras = f"{f.get('keras', '?')} ({f.get('keras_package', '?')})"
@@ -87,14 +71,14 @@ def markdown(records: Sequence[Record], judgements: Sequence[Judgement], problem
                    f"{f.get('python', '?')} | {status} |")
     out += ["", "## Verdicts", "", "| claim | statement | " + " | ".join(f"{e} {m}" for e, m in cols) + " |",
             "|---|---|" + "---|" * len(cols)]
-    for row, cells in zip(rows, matrix_cells(rows, cols)):
+    for row, cells in zip(rows, view.cells):
         out.append(f"| {row.label} | {_md_escape(row.text)} | " + " | ".join(cells) + " |")
-    for title_, lines in (("Graph and eager disagree", [str(g) for g in mode_gaps(records)]),
-                          ("Verdicts that change between environments", verdict_drift(rows, cols)),
-                          ("Observations that change between environments", observation_drift(records))):
+    for title_, lines in (("Graph and eager disagree", [str(g) for g in view.gaps]),
+                          ("Verdicts that change between environments", view.verdict_drift),
+                          ("Observations that change between environments", view.observation_drift)):
         out += ["", f"## {title_}", ""]
         out += [f"- {_md_escape(line)}" for line in lines] or ["None."]
-    diffs = emulation.emulation_diffs(records, judgements)
+    diffs = view.emulation
     if diffs:
         out += ["", f"## The compat.v1 emulation against real TF1 ({diffs[0].real_env})", "",
                 "The graph twins in each TF 2 environment beside the same twins on real TensorFlow 1.", "",
@@ -103,7 +87,7 @@ def markdown(records: Sequence[Record], judgements: Sequence[Judgement], problem
         out += ["", "### Observations that differ", ""]
         out += [f"- {_md_escape(line)}" for line in emulation.grouped(
             [d for d in diffs if d.kind == "observation"])] or ["None."]
-    order = env_order(records)
+    order = view.order
     unfinished = sorted((r for r in records if not r.ok), key=lambda r: order.index(r.env))
     if unfinished:
         out += ["", "## Trials that did not finish", ""]
@@ -132,8 +116,7 @@ def _case(suite: ET.Element, counts: Dict[str, int], classname: str, name: str, 
         ET.SubElement(node, "skipped", message=(record.error or {}).get("message", "not applicable"))
 
 
-def junit(records: Sequence[Record], judgements: Sequence[Judgement],
-          changes: Optional[Sequence[Change]] = None) -> str:
+def junit(view: View, changes: Optional[Sequence[Change]] = None) -> str:
     """JUnit XML for CI: a suite per env, a case per trial (its status and observations) and
     per claim and mode. A verdict is a finding, not a failure: it goes in the case's
     <properties>. A case fails only when it differs from the baseline (`changes`, when the run
@@ -145,7 +128,7 @@ def junit(records: Sequence[Record], judgements: Sequence[Judgement],
         key = c.key if c.kind in ("verdict", "claim") else ""
         changed.setdefault((c.env, c.scenario, c.mode, key), []).append(c)
     suites = ET.Element("testsuites", name="lab")
-    order = env_order(records)
+    records, judgements, order = view.records, view.judgements, view.order
     for env in order + sorted({c.env for c in changes or ()} - set(order)):  # a baseline env that did not run
         mine = [r for r in records if r.env == env]
         suite = ET.SubElement(suites, "testsuite", name=env)

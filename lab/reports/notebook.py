@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from html import escape
-from typing import Any, Mapping, Sequence
+from typing import Any, Sequence
 
-from lab.guest.catalog import Scenario
 from lab.reports import heatmap, html
-from lab.reports.values import clip
+from lab.reports.view import View
+from lab.values import clip
 
 WRAPPER = "lab-report"
 
@@ -27,26 +27,27 @@ def _wrap(title: str, inner: str) -> str:
     return f'{scoped_style()}<div class="{WRAPPER}"><h3>{escape(title)}</h3>{inner}</div>'
 
 
-def result_html(result: Any, scenarios: Mapping[str, Scenario]) -> str:
-    """A pipeline Result: its summary, the verdict heat map, each scenario's plots and claims with their evidence."""
-    records = result.records
-    envs = ", ".join(o.name + (f" (FAILED: {o.problem})" if o.problem else "") for o in result.outcomes)
-    unfinished = sum(1 for r in records if r.failed)
-    summary = (f"<p>{len(records)} trials in {escape(envs)}; {len(result.judgements)} verdicts"
-               f"{f'; {unfinished} trials did not finish' if unfinished else ''}"
-               f"{'; interrupted' if result.interrupted else ''}.</p>")
-    return _wrap("lab run", summary + html.body(records, result.judgements, scenarios))
-
-
-def verbatim_html(done: Any) -> str:
-    """A verbatim run: a row per program and variant in each env, then the block claims."""
-    rows = "".join(_outcome_row(o) for o in done.outcomes)
-    table = ("<table><tr><th>document</th><th>block</th><th>line</th><th>variant</th><th>env</th><th>status</th>"
-             f"<th>printed</th><th>error</th></tr>{rows}</table>")
-    claims = _claims(done.judgements)
-    problems = "".join(f"<p>environment {escape(e)} FAILED: {escape(p)}</p>" for e, p in done.result.problems.items()
-                       if p)
-    return _wrap("lab verbatim", problems + table + claims)
+def result_html(result: Any) -> str:
+    """A Result: for scenarios its summary, the verdict heat map, each scenario's plots and claims
+    with their evidence; for documents a row per program and variant in each env, then the block claims."""
+    view = View.of(result)
+    parts = []
+    if view.records or not view.blocks:
+        records = view.records
+        envs = ", ".join(o.name + (f" (FAILED: {o.problem})" if o.problem else "") for o in result.outcomes)
+        unfinished = sum(1 for r in records if r.failed)
+        summary = (f"<p>{len(records)} trials in {escape(envs)}; {len(view.judgements)} verdicts"
+                   f"{f'; {unfinished} trials did not finish' if unfinished else ''}"
+                   f"{'; interrupted' if view.interrupted else ''}.</p>")
+        parts.append(_wrap("lab run", summary + html.body(view)))
+    if view.blocks:
+        rows = "".join(_outcome_row(o) for o in view.blocks)
+        table = ("<table><tr><th>document</th><th>block</th><th>line</th><th>variant</th><th>env</th>"
+                 f"<th>status</th><th>printed</th><th>error</th></tr>{rows}</table>")
+        problems = "".join(f"<p>environment {escape(e)} FAILED: {escape(p)}</p>"
+                           for e, p in view.problems_by_env.items())
+        parts.append(_wrap("lab verbatim", problems + table + _claims(view.block_judgements)))
+    return "".join(parts)
 
 
 def _outcome_row(o: Any) -> str:

@@ -14,7 +14,7 @@ from typing import Dict, List, Sequence, Tuple
 
 from lab.record import Record
 from lab.reports.drift import Column, columns
-from lab.reports.values import show
+from lab.values import show
 
 
 @dataclass(frozen=True)

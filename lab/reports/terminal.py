@@ -8,8 +8,9 @@ from typing import Any, Dict, List, Mapping, Sequence
 from lab import __version__
 from lab.record import Record
 from lab.reports.pairs import mode_diff, pair_by_mode
-from lab.reports.values import clip, show
+from lab.reports.view import View
 from lab.scenario import Scenario
+from lab.values import clip, show
 from lab.verdict import Judgement
 
 VALUE_WIDTH = 34
@@ -65,18 +66,19 @@ def scenario_block(
     return lines
 
 
-def terminal(scenarios: Mapping[str, Scenario], records: Sequence[Record], judgements: Sequence[Judgement]) -> str:
+def terminal(view: View) -> str:
     """The report `lab run` prints: one block per (environment, scenario)."""
     blocks = []
-    for (env, sid), by_mode in pair_by_mode(records).items():
-        mine = [j for j in judgements if j.scenario == sid and j.env == env]
-        blocks.append("\n".join(scenario_block(scenarios[sid], by_mode, mine)))
+    for (env, sid), by_mode in pair_by_mode(view.records).items():
+        mine = [j for j in view.judgements if j.scenario == sid and j.env == env]
+        blocks.append("\n".join(scenario_block(view.catalog[sid], by_mode, mine)))
     return "\n\n".join(blocks) + "\n"
 
 
-def summary_line(records: Sequence[Record], judgements: Sequence[Judgement]) -> str:
+def summary_line(view: View) -> str:
+    records = view.records
     counts: Dict[str, int] = {}
-    for j in judgements:
+    for j in view.judgements:
         counts[j.verdict.value] = counts.get(j.verdict.value, 0) + 1
     failed = sum(1 for r in records if not r.ok)
     verdicts = ", ".join(f"{n} {v}" for v, n in sorted(counts.items())) or "no claims"
@@ -84,11 +86,14 @@ def summary_line(records: Sequence[Record], judgements: Sequence[Judgement]) -> 
     return f"{trials}; verdicts: {verdicts}"
 
 
-def as_json(records: Sequence[Record], judgements: Sequence[Judgement]) -> str:
-    """The records and verdicts, machine-readable."""
+def as_json(view: View) -> str:
+    """The records and verdicts (and documents' block outcomes), machine-readable."""
     data: Dict[str, Any] = {
         "lab_version": __version__,
-        "records": [r.to_dict() for r in records],
-        "verdicts": [j.to_dict() for j in judgements],
+        "records": [r.to_dict() for r in view.records],
+        "verdicts": [j.to_dict() for j in view.judgements],
     }
+    if view.blocks:
+        data["blocks"] = [o.to_dict() for o in view.blocks]
+        data["block_verdicts"] = [j.to_dict() for j in view.block_judgements]
     return json.dumps(data, indent=1)

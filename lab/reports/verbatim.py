@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Mapping, Sequence, Tuple
 
-from lab.reports.values import clip, table
-from lab.verbatim.claims import BlockJudgement
+from lab.reports.view import View
+from lab.values import clip, table
 from lab.verbatim.outcome import Outcome
+from lab.verdict import Judgement
 
 SHORT = {"syntax_error": "SyntaxError", "fragment": "fragment", "unavailable": "n/a", "not_run": "not run"}
 LINE_WIDTH = 200
@@ -86,7 +87,7 @@ def _errors(outcomes: Sequence[Outcome]) -> List[str]:
     return lines
 
 
-def terminal(outcomes: Sequence[Outcome], judgements: Sequence[BlockJudgement] = (),
+def terminal(outcomes: Sequence[Outcome], judgements: Sequence[Judgement] = (),
              problems: Mapping[str, str] = {}, beside: Mapping[Tuple[str, int], List[str]] = {}) -> str:
     """The matrix (a row per block, a column per environment and variant), drift, then the claims."""
     cols = _columns(outcomes)
@@ -119,10 +120,10 @@ def _section(title: str, lines: List[str], limit: int = 25) -> List[str]:
     return [f"{title}:", *(f"  {line}" for line in lines[:limit]), *more]
 
 
-def claims_table(judgements: Sequence[BlockJudgement]) -> List[str]:
+def claims_table(judgements: Sequence[Judgement]) -> List[str]:
     """A row per block claim, a column per environment and variant."""
     cols = list(dict.fromkeys((j.env, j.variant) for j in judgements if j.env != "-"))
-    rows: Dict[Tuple[str, int, int, str], Dict[Tuple[str, str], BlockJudgement]] = {}
+    rows: Dict[Tuple[str, int, int, str], Dict[Tuple[str, str], Judgement]] = {}
     for j in judgements:
         rows.setdefault((j.document, j.block, j.claim, j.text), {})[(j.env, j.variant)] = j
     header = ["claim", *(f"{e}/{v.split('-')[0][:5]}" for e, v in cols)]
@@ -139,7 +140,7 @@ def claims_table(judgements: Sequence[BlockJudgement]) -> List[str]:
     return out + missing
 
 
-def markdown(outcomes: Sequence[Outcome], judgements: Sequence[BlockJudgement] = (),
+def markdown(outcomes: Sequence[Outcome], judgements: Sequence[Judgement] = (),
              problems: Mapping[str, str] = {}, beside: Mapping[Tuple[str, int], List[str]] = {},
              title: str = "lab verbatim") -> str:
     """The full report: the matrix with headings, every error with its line, drift, the claims."""
@@ -179,13 +180,13 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def as_json(outcomes: Sequence[Outcome], judgements: Sequence[BlockJudgement] = (),
+def as_json(outcomes: Sequence[Outcome], judgements: Sequence[Judgement] = (),
             meta: Mapping[str, Any] = {}) -> str:
     return json.dumps({"meta": dict(meta), "outcomes": [o.to_dict() for o in outcomes],
                        "judgements": [j.to_dict() for j in judgements]}, indent=1)
 
 
-def beside_twins(block_judgements: Sequence[BlockJudgement], twin_judgements: Sequence[Any],
+def beside_twins(block_judgements: Sequence[Judgement], twin_judgements: Sequence[Any],
                  beside: Mapping[Tuple[str, int], List[str]]) -> List[str]:
     """One verdict table: each block's claims (a cell per env: as-written/shim/upgrade verdicts), then
     the claims of the twins that model it (a cell per env: graph/eager verdicts)."""
@@ -218,3 +219,15 @@ def beside_twins(block_judgements: Sequence[BlockJudgement], twin_judgements: Se
         return []
     return ["verdicts, each block beside its twins (verbatim: as-written/shim/upgrade; twins: graph/eager; "
             "H holds, R refuted, I inconclusive):", *table(["claim", *envs], body)]
+
+
+def for_terminal(view: View) -> str:
+    """A run's documents in the terminal: the matrix, drift, the claims; each block beside its twins
+    when their trials ran too."""
+    text = terminal(view.blocks, view.block_judgements, view.problems)
+    beside = beside_twins(view.block_judgements, view.judgements, view.beside) if view.judgements else []
+    return text + ("\n".join(beside) + "\n" if beside else "")
+
+
+def for_markdown(view: View) -> str:
+    return markdown(view.blocks, view.block_judgements, view.problems, view.beside)

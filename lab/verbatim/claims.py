@@ -7,12 +7,12 @@ INCONCLUSIVE with the reason (the block did not run, its text changed, the seeds
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from lab.verbatim.outcome import Outcome
-from lab.verdict import Verdict
+from lab.verdict import Judgement, Verdict
 
 
 @dataclass(frozen=True)
@@ -32,27 +32,6 @@ class BlockClaim:
     """The predicate reads printed values, so only a block that ran can decide it."""
 
 
-@dataclass(frozen=True)
-class BlockJudgement:
-    """One block claim judged on one outcome (one environment, one variant)."""
-
-    document: str
-    block: int
-    claim: int
-    """1-based, among the claims of its document."""
-    text: str
-    env: str
-    variant: str
-    verdict: Verdict
-    evidence: Mapping[str, Any] = field(default_factory=dict)
-    reason: str = ""
-
-    def to_dict(self) -> Dict[str, Any]:
-        return {"document": self.document, "block": self.block, "claim": self.claim, "text": self.text,
-                "env": self.env, "variant": self.variant, "verdict": self.verdict.value,
-                "evidence": dict(self.evidence), "reason": self.reason}
-
-
 def seeds_dir() -> Path:
     """Where the source articles are: $LAB_SEEDS, else shared/seeds beside the repository."""
     from lab.scenario import ROOT
@@ -69,10 +48,10 @@ def _evidence(outcome: Outcome) -> Dict[str, Any]:
     return evidence
 
 
-def judge_one(number: int, claim: BlockClaim, outcome: Outcome) -> BlockJudgement:
-    def judged(verdict: Verdict, reason: str = "") -> BlockJudgement:
-        return BlockJudgement(claim.document, claim.block, number, claim.text, outcome.env, outcome.variant,
-                              verdict, _evidence(outcome), reason)
+def judge_one(number: int, claim: BlockClaim, outcome: Outcome) -> Judgement:
+    def judged(verdict: Verdict, reason: str = "") -> Judgement:
+        return Judgement(claim.document, number, claim.text, None, outcome.env, verdict, _evidence(outcome), reason,
+                         claim.block, outcome.variant)
 
     if outcome.digest != claim.digest:
         return judged(Verdict.INCONCLUSIVE, f"the block's text changed (hash {outcome.digest}, the claim was "
@@ -94,16 +73,16 @@ def judge_one(number: int, claim: BlockClaim, outcome: Outcome) -> BlockJudgemen
 
 
 def judge_blocks(claims: Sequence[BlockClaim], outcomes: Sequence[Outcome],
-                 missing_reason: Optional[str] = None) -> List[BlockJudgement]:
+                 missing_reason: Optional[str] = None) -> List[Judgement]:
     """Every claim on every outcome of its block. A claim whose document did not run is one
     INCONCLUSIVE row with `missing_reason` (the seeds folder is missing), or skipped without one."""
     numbers: Dict[str, int] = {}
-    judgements: List[BlockJudgement] = []
+    judgements: List[Judgement] = []
     for claim in claims:
         numbers[claim.document] = numbers.get(claim.document, 0) + 1
         mine = [o for o in outcomes if o.document == claim.document and o.block == claim.block]
         if not mine and missing_reason:
-            judgements.append(BlockJudgement(claim.document, claim.block, numbers[claim.document], claim.text, "-",
-                                             "-", Verdict.INCONCLUSIVE, {}, missing_reason))
+            judgements.append(Judgement(claim.document, numbers[claim.document], claim.text, None, "-",
+                                        Verdict.INCONCLUSIVE, {}, missing_reason, claim.block, "-"))
         judgements += [judge_one(numbers[claim.document], claim, o) for o in mine]
     return judgements

@@ -1,4 +1,4 @@
-"""Documents through the one execute stage: programs -> variant texts -> program jobs -> outcomes.
+"""Documents for the one execute stage: programs -> variant texts -> program jobs, and back to outcomes.
 
 Each block's program, in each variant, is a text; texts that are the same run once (one
 ProgramJob), and their result fans out to every block and variant that has that text. What does
@@ -7,16 +7,15 @@ not run (a fragment, a variant that does not exist for it) gets its outcome here
 
 from __future__ import annotations
 
-import os
-import sys
-from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from dataclasses import dataclass, field, replace
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from lab.jobs.program import ProgramJob, ProgramResult
 from lab.status import Status
 from lab.verbatim.documents import Document
 from lab.verbatim.outcome import Outcome, from_result, not_running
 from lab.verbatim.programs import Program, build_programs
+from lab.verbatim.sources import Found
 from lab.verbatim.variants import Text, Variant, shim, upgraded
 
 IMPORT_MARGIN_S = 300.0
@@ -108,46 +107,40 @@ def outcomes(work: Programs, env: str, results: Sequence[ProgramResult], cached:
     return found
 
 
-ProgressFn = Callable[[str, int, int], None]
-"""(environment, runs done, runs in all)."""
+@dataclass(frozen=True)
+class Documents:
+    """A run's documents: what was read, the programs planned, and each block's outcome in each
+    variant and environment (what the reports and the block claims read)."""
+
+    found: Found
+    """The documents read, the inputs that were no documents (exit 2), what a folder walk skipped."""
+    work: Optional[Programs] = None
+    """The programs planned (None for documents read back from a results folder)."""
+    variants: Tuple[str, ...] = ()
+    blocks: Tuple[Outcome, ...] = ()
+    """Each block's outcome, in document order, then variant, then environment."""
+    envs: Tuple[str, ...] = ()
+    missing_seeds: Optional[str] = None
+    """Why the articles' block claims could not be judged (their folder is missing), if they could not."""
+    beside: Mapping[Tuple[str, int], List[str]] = field(default_factory=dict)
+    """Each block's modelling scenarios (lab/verbatim/twins.py)."""
+    shard: Optional[str] = None
+
+    def meta(self) -> Dict[str, Any]:
+        """What verbatim.json's meta says of the run."""
+        return {"envs": list(self.envs), "variants": list(self.variants), "shard": self.shard,
+                "documents": [d.name for d in self.found.documents], "errors": list(self.found.errors)}
 
 
-@dataclass
-class VerbatimResult:
-    """Every outcome of a verbatim run, and how each environment fared."""
-
-    documents: List[Document]
-    programs: List[Program]
-    outcomes: List[Outcome]
-    envs: List[str]
-    variants: List[str]
-    problems: Dict[str, str] = field(default_factory=dict)
-    unavailable: Dict[str, bool] = field(default_factory=dict)
-    interrupted: bool = False
-    """Ctrl-C stopped the run; the outcomes hold what finished."""
-
-
-def run_verbatim(documents: Sequence[Document], env_names: Sequence[str], variants: Sequence[Variant],
-                 settings: Settings = Settings(), python: Optional[str] = None,
-                 progress: ProgressFn = lambda env, done, total: None, envs: Optional[Sequence] = None,
-                 on_event: Optional[Callable[[str, str], None]] = None) -> VerbatimResult:
-    """Every block's program in every variant and environment, through the execute stage; the
-    outcomes in document order."""
-    from lab import pipeline
-    from lab.plan import DEFAULT_SEED, Plan
-
-    work = plan_programs(documents, variants, settings, python or os.environ.get("LAB_PYTHON") or sys.executable)
-    names = [e.name for e in envs] if envs is not None else list(env_names)
-    the_plan = Plan((), tuple(names), DEFAULT_SEED, (), programs=tuple(work.jobs))
-    done = pipeline.run({}, the_plan, [], python, work.budget_s(), settings.use_cache, settings.workers,
-                        on_event, isolation=settings.isolation, on_answer=progress, envs=envs)
-    result = VerbatimResult(list(documents), work.programs, [], names, work.variants, interrupted=done.interrupted)
-    for env in done.outcomes:
-        result.outcomes += outcomes(work, env.name, env.programs, env.from_cache)
-        result.problems[env.name] = env.problem
-        result.unavailable[env.name] = env.unavailable
-        progress(env.name, len(work.jobs), len(work.jobs))
+def with_outcomes(documents: Documents, runs: Sequence[Tuple[str, Sequence[ProgramResult], Sequence[bool]]]
+                  ) -> Documents:
+    """The documents with their blocks' outcomes, from each environment's program results
+    (env name, results by job index, whether each came from the cache)."""
+    work, names = documents.work, [env for env, _, _ in runs]
+    assert work is not None, "documents read back from a folder are not run again"
+    found: List[Outcome] = []
+    for env, results, cached in runs:
+        found += outcomes(work, env, results, cached)
     order = {(p.document, p.block.index): n for n, p in enumerate(work.programs)}
-    result.outcomes.sort(key=lambda o: (order[(o.document, o.block)], work.variants.index(o.variant),
-                                        names.index(o.env)))
-    return result
+    found.sort(key=lambda o: (order[(o.document, o.block)], work.variants.index(o.variant), names.index(o.env)))
+    return replace(documents, blocks=tuple(found), envs=tuple(names))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from lab.cli import main
-from lab.errors import BASELINE_CHANGED_EXIT_CODE
+from lab.errors import ExitCode
 
 pytestmark = pytest.mark.docker
 
@@ -34,5 +34,5 @@ def test_merged_per_env_runs_match_one_run_and_the_baseline_catches_an_edit(dock
     data["observations"]["after_assign"]["values"] = 3.0
     record.write_text(json.dumps(data))
     capsys.readouterr()
-    assert main(["check", str(edited), "--baseline", baseline]) == BASELINE_CHANGED_EXIT_CODE
+    assert main(["check", str(edited), "--baseline", baseline]) == ExitCode.BASELINE_CHANGED
     assert "[eager] observation after_assign: 2.0 float32 -> 3.0 float32" in capsys.readouterr().out

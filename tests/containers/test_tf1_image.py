@@ -21,7 +21,7 @@ from lab.scenario import DEFAULT_SCENARIO_DIR, Mode
 
 INTERPRETER, IMAGE = "tf1.15", "tf1.15-image"
 # Re-running the initializer (graph) against the eager tape, a counter, and a seed-only twin
-# that TF 1.15 runs in graph mode only (its eager twin is not_applicable: equal there too).
+# (its eager twin seeds with tf.compat.v1.set_random_seed, which TF 1.15 has).
 SCENARIOS = ("tf1-reinit", "tf1-reinit-counter", "seed-global-only")
 
 

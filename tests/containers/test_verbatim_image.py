@@ -9,9 +9,10 @@ import pytest
 from lab.environments.declared import get_env
 from lab.environments.image import ImageEnvironment
 from lab.verbatim.claims import seeds_dir
-from lab.verbatim.runner import Settings, run_verbatim
+from lab.verbatim.runner import Settings
 from lab.verbatim.sources import gather
 from lab.verbatim.variants import Variant
+from tests.support import run_documents
 
 pytestmark = pytest.mark.docker
 SEEDS = seeds_dir()  # $LAB_SEEDS, for a clone made away from ../shared
@@ -38,9 +39,9 @@ def test_seed_002_raises_as_written_and_runs_with_the_shim_in_a_tf2_image(docker
     (tmp_path / "cases.md").write_text(CASES)
     docs = gather([SEEDS / "002_47706e3e358c726a.txt", tmp_path / "cases.md"]).documents
     env = ImageEnvironment(get_env("tf2.15"), docker_client)
-    result = run_verbatim(docs, ["tf2.15"], [Variant.AS_WRITTEN, Variant.SHIM],
+    result = run_documents(docs, ["tf2.15"], [Variant.AS_WRITTEN, Variant.SHIM],
                           Settings(timeout_s=20, use_cache=False), envs=[env])
-    by = {(o.document, o.block, o.variant): o for o in result.outcomes}
+    by = {(o.document, o.block, o.variant): o for o in result.blocks}
     for block in (1, 2, 3):
         assert by[("002_47706e3e358c726a.txt", block, "as-written")].error["type"] == "AttributeError"
         assert by[("002_47706e3e358c726a.txt", block, "compat-shim")].word == "ran"

@@ -97,17 +97,18 @@ WRITER = textwrap.dedent("""
     cache, name, keys = RecordCache(Path(sys.argv[1])), sys.argv[2], int(sys.argv[3])
     for round in range(5):
         for k in range(keys):
-            cache.put(f"{k:064x}", Record("s", "graph", name, 1, "ok", {"x": [round] * 100000}))
+            cache.put(f"{k:064x}", Record("s", "graph", name, 1, "ok", {"x": [round] * 100000}).to_dict())
 """)
 READER = textwrap.dedent("""
     import sys
     from pathlib import Path
     from lab.cache import RecordCache
+    from lab.record import Record
     cache, keys = RecordCache(Path(sys.argv[1])), int(sys.argv[2])
     misses = 0
     for _ in range(5):
         for k in range(keys):
-            record = cache.get(f"{k:064x}")
+            record = cache.get(f"{k:064x}", lambda data: Record.from_dict(data))
             if record is None or len(record.observations["x"]) != 100000:
                 misses += 1
     print(misses)
@@ -118,13 +119,14 @@ def test_records_rewritten_by_concurrent_processes_are_always_read_whole(tmp_pat
     keys = 8
     cache = RecordCache(tmp_path / "records")
     for k in range(keys):
-        cache.put(f"{k:064x}", Record("s", "graph", "first", 1, "ok", {"x": [0] * 100000}))
+        cache.put(f"{k:064x}", Record("s", "graph", "first", 1, "ok", {"x": [0] * 100000}).to_dict())
     writers = [_start(WRITER, str(tmp_path / "records"), f"w{i}", str(keys)) for i in range(2)]
     readers = [_start(READER, str(tmp_path / "records"), str(keys)) for _ in range(2)]
     outputs = [p.communicate(timeout=300) for p in writers + readers]
     assert [p.returncode for p in writers + readers] == [0] * 4, [err for _, err in outputs]
     assert [out.strip() for out, _ in outputs[2:]] == ["0", "0"]
-    assert {cache.get(f"{k:064x}").env for k in range(keys)} <= {"w0", "w1"}  # type: ignore[union-attr]
+    last = [cache.get(f"{k:064x}", Record.from_dict) for k in range(keys)]
+    assert {r.env for r in last if r is not None} <= {"w0", "w1"} and None not in last
 
 
 def test_a_filesystem_without_locks_is_one_line_naming_the_folder_and_what_to_do(

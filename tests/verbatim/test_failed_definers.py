@@ -8,8 +8,9 @@ from pathlib import Path
 
 from lab.verbatim.documents import read_document
 from lab.verbatim.programs import build_programs, failed_lines, own_output, rebuilt
-from lab.verbatim.runner import Settings, run_verbatim
+from lab.verbatim.runner import Settings
 from lab.verbatim.variants import Variant
+from tests.support import run_documents
 
 DOC = '''# Datasets
 
@@ -28,11 +29,11 @@ def test_a_block_that_needs_only_tf_runs_after_the_earlier_block_s_import_fails(
     path = tmp_path / "datasets.md"
     path.write_text(DOC)
     doc = read_document(path)
-    first = run_verbatim([doc], ["local"], [Variant.AS_WRITTEN], Settings(timeout_s=120, repeat=1, use_cache=False))
-    own, chained = first.outcomes
+    first = run_documents([doc], ["local"], [Variant.AS_WRITTEN], Settings(timeout_s=120, repeat=1, use_cache=False))
+    own, chained = first.blocks
     assert (own.word, own.error["type"], own.error["line"]) == ("raised", "ModuleNotFoundError", 2)
     assert (chained.word, chained.error["block"]) == ("raised", 1)  # poisoned by block 1's import
-    second = build_programs(doc, failed=failed_lines((o.block, o.error) for o in first.outcomes))
+    second = build_programs(doc, failed=failed_lines((o.block, o.error) for o in first.blocks))
     [program] = rebuilt(build_programs(doc), second)
     assert (program.block.index, program.blocks, program.cut) == (2, (1, 2), (1,))
     done = subprocess.run([sys.executable, "-c", program.text], capture_output=True, text=True, timeout=300,

@@ -10,8 +10,9 @@ import pytest
 
 from lab.cli import main
 from lab.verbatim.documents import read_document
-from lab.verbatim.runner import Settings, run_verbatim
+from lab.verbatim.runner import Settings
 from lab.verbatim.variants import Variant
+from tests.support import run_documents
 
 MARKDOWN = '''# Cases
 
@@ -151,9 +152,9 @@ def test_a_forked_child_gives_the_outcome_a_fresh_process_gives(tmp_path: Path) 
     kept = ("status", "error", "values", "stdout", "deterministic", "match")
 
     def outcomes(isolation: str) -> list:
-        result = run_verbatim([doc], ["local"], [Variant.AS_WRITTEN],
+        result = run_documents([doc], ["local"], [Variant.AS_WRITTEN],
                               Settings(timeout_s=60, isolation=isolation, use_cache=False))
-        return [{k: v for k, v in o.to_dict().items() if k in kept} for o in result.outcomes]
+        return [{k: v for k, v in o.to_dict().items() if k in kept} for o in result.blocks]
 
     forked, fresh = outcomes("fork"), outcomes("process")
     # Random draws differ run to run in both ways; everything else is identical.

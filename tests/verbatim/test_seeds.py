@@ -17,9 +17,10 @@ from lab.verbatim.articles import A000, A001, A002, A003, A004, BLOCKS, CLAIMS
 from lab.verbatim.claims import judge_blocks, seeds_dir
 from lab.verbatim.documents import read_document
 from lab.verbatim.programs import build_programs, failed_lines, rebuilt
-from lab.verbatim.runner import Settings, run_verbatim
+from lab.verbatim.runner import Settings
 from lab.verbatim.sources import gather
 from lab.verbatim.variants import Variant
+from tests.support import run_documents
 
 SEEDS = seeds_dir()  # $LAB_SEEDS, for a clone made away from ../shared
 HAVE_TF1 = any(python_version(p).startswith("3.7.") for p in candidate_pythons("3.7"))
@@ -29,9 +30,9 @@ pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason=f"no seeds folder {SE
 @pytest.fixture(scope="module")
 def outcomes() -> dict:
     envs = ["local", "tf1.15"] if HAVE_TF1 else ["local"]
-    result = run_verbatim(gather([SEEDS]).documents, envs, [Variant.AS_WRITTEN, Variant.SHIM],
+    result = run_documents([SEEDS], envs, [Variant.AS_WRITTEN, Variant.SHIM],
                           Settings(timeout_s=120, use_cache=False))
-    return {"by": {o.key: o for o in result.outcomes}, "all": result.outcomes}
+    return {"by": {o.key: o for o in result.blocks}, "all": result.blocks}
 
 
 def status(outcomes: dict, doc: str, block: int, variant: str, env: str) -> str:

@@ -113,7 +113,7 @@ def execute(path: str, folder: str) -> Dict[str, Any]:
 
 
 if __name__ == "__main__":
-    from lab.guest.jobs import send
+    from lab.guest.answer import send
 
     try:
         send(int(sys.argv[3]), execute(sys.argv[1], sys.argv[2]))
