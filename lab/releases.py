@@ -9,15 +9,14 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from typing import Any, Dict, FrozenSet, List, Optional, Tuple
-
-from packaging.tags import Tag, cpython_tags
-from packaging.utils import InvalidWheelFilename, parse_wheel_filename
-from packaging.version import InvalidVersion
-from packaging.version import Version as _Version
+from typing import TYPE_CHECKING, Any, Dict, FrozenSet, List, Optional, Tuple
 
 from lab.cache import cache_root
 from lab.errors import LabError, UsageError
+
+if TYPE_CHECKING:
+    from packaging.tags import Tag
+    from packaging.version import Version as _Version
 
 PACKAGES = ("tensorflow", "tensorflow-cpu")
 PYTHONS = ("3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13")
@@ -30,30 +29,46 @@ _LINUX = tuple(f"manylinux_2_{minor}_x86_64" for minor in range(5, 100)) + (
 Version = Tuple[int, ...]
 
 
+def _parse(text: str) -> Optional[_Version]:
+    """`text` as a PEP 440 version; None when it is none. (packaging is imported here, not above:
+    containers/ci_matrix.py reads the matrix, and with it the kinds, on the standard library alone.)"""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(text)
+    except InvalidVersion:
+        return None
+
+
 def version_key(text: str) -> Version:
     """'2.15.1' -> (2, 15, 1): a final release's version compares as its numbers (ValueError
     when `text` is no version)."""
-    return _Version(text).release
+    version = _parse(text)
+    if version is None:
+        raise ValueError(f"{text!r} is not a version")
+    return version.release
 
 
 def _final(text: str) -> bool:
     """2.15.0 is final; 2.15.0rc1, 2.16.0.dev2024, 2.1.0.post1 and local versions are not."""
-    try:
-        version = _Version(text)
-    except InvalidVersion:
-        return False
-    return not (version.is_prerelease or version.is_postrelease or version.local)
+    version = _parse(text)
+    return version is not None and not (version.is_prerelease or version.is_postrelease or version.local)
 
 
 @functools.cache
 def _installable(python: str) -> FrozenSet[Tag]:
     """The wheel tags CPython `python` ('3.7') takes on Linux x86_64 (cp37-cp37m-manylinux2010_x86_64, ...)."""
+    from packaging.tags import cpython_tags
+
     major, minor = (int(part) for part in python.split("."))
     return frozenset(cpython_tags(python_version=(major, minor), platforms=_LINUX))
 
 
 def wheel_pythons(filename: str) -> FrozenSet[str]:
     """The CPythons of PYTHONS that can install the wheel `filename` on Linux x86_64 ({} for an sdist)."""
+    from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+    from packaging.version import InvalidVersion
+
     try:
         _, _, _, wheel_tags = parse_wheel_filename(filename)
     except (InvalidWheelFilename, InvalidVersion):
@@ -145,11 +160,9 @@ def pick(text: str, package: str = "tensorflow", exclude_newer: str = "") -> Tup
     final 2.5.x'). A one-line UsageError when there is none."""
     if find(text, package, exclude_newer) is not None:
         return text, ""
-    try:
-        parsed = _Version(text)
-    except InvalidVersion:
-        raise UsageError(f"TensorFlow {text!r} is not a version: write it as 2.15.1, or 2.15 for the newest "
-                         "2.15.x") from None
+    parsed = _parse(text)
+    if parsed is None:
+        raise UsageError(f"TensorFlow {text!r} is not a version: write it as 2.15.1, or 2.15 for the newest 2.15.x")
     prefix = parsed.release
     if _final(text) and len(prefix) < 3 and parsed.epoch == 0:
         found = [r for r in releases(package, exclude_newer) if r.key[:len(prefix)] == prefix]
