@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from lab.cli import main
-from lab.environments import image as docker_runner
+from lab.environments.image import runner as docker_runner
 from lab.results import load_records
 from lab.scenario import ROOT
 from tests.conftest import FIXTURE_SCENARIOS
@@ -42,7 +42,7 @@ def compare(out: Path, *extra: str) -> int:
 def test_a_rerun_with_nothing_changed_starts_no_container(docker_client, scenario_copy, tmp_path, monkeypatch):
     assert compare(tmp_path / "first") == 0 and cached_trials(tmp_path / "first") == 0
 
-    def no_container(self, trials):
+    def no_container(self, batch, shipment):
         raise AssertionError("a container was started")
 
     monkeypatch.setattr(docker_runner.DockerRunner, "run", no_container)

@@ -6,8 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from lab.environments.declared import get_env
-from lab.environments.image import ImageEnvironment
 from lab.verbatim.claims import seeds_dir
 from lab.verbatim.runner import Settings
 from lab.verbatim.sources import gather
@@ -38,9 +36,8 @@ def test_seed_002_raises_as_written_and_runs_with_the_shim_in_a_tf2_image(docker
         pytest.skip(f"no seeds folder {SEEDS}")
     (tmp_path / "cases.md").write_text(CASES)
     docs = gather([SEEDS / "002_47706e3e358c726a.txt", tmp_path / "cases.md"]).documents
-    env = ImageEnvironment(get_env("tf2.15"), docker_client)
     result = run_documents(docs, ["tf2.15"], [Variant.AS_WRITTEN, Variant.SHIM],
-                          Settings(timeout_s=20, use_cache=False), envs=[env])
+                           Settings(timeout_s=20, use_cache=False))
     by = {(o.document, o.block, o.variant): o for o in result.blocks}
     for block in (1, 2, 3):
         assert by[("002_47706e3e358c726a.txt", block, "as-written")].error["type"] == "AttributeError"
