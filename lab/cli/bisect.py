@@ -70,16 +70,25 @@ def bisect(
     timeout: TimeoutOpt = DEFAULT_TIMEOUT_S,
     no_cache: NoCacheOpt = False,
     as_json: JsonOpt = False,
+    out: Annotated[Optional[Path], typer.Option(help="Write bisect.json and bisect.svg (verdicts by release) here.")]
+    = None,
 ) -> None:
     """The first TensorFlow release between --good and --bad where the claim's verdict (or the
     observation) changes, building only the releases' envs the bisection visits."""
+    check_out_folder(out)
     prober = Prober(target, mode or [], observation, python, seed, timeout, not no_cache)
     span = prober.span(good, bad)
     found = lab_bisect.bisect(span, prober, prober.target)
+    if out is not None:  # reports: the data and the verdict-by-release strip
+        results.write_text(out, "bisect.json", json.dumps(_as_dict(found), indent=1) + "\n")
+        results.write_text(out, "bisect.svg", bisection.strip_svg(
+            prober.target, [r.version for r in span], found.visited, f"bisect {prober.target}"))
     if as_json:
         typer.echo(json.dumps(_as_dict(found), indent=1))
     else:
         typer.echo(bisection.bisection_text(prober.target, found), nl=False)
+        if out is not None:
+            typer.echo(f"results: {out} (bisect.json, bisect.svg)")
     if found.first is None:
         raise LabError(f"{good} and {bad} agree on {prober.target}: nothing to bisect; widen the range "
                        "or compare another claim or observation")
@@ -106,7 +115,8 @@ def sweep(
     timeout: TimeoutOpt = DEFAULT_TIMEOUT_S,
     no_cache: NoCacheOpt = False,
     as_json: JsonOpt = False,
-    out: Annotated[Optional[Path], typer.Option(help="Write sweep.md and sweep.json here.")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Write sweep.md, sweep.json and sweep.svg (verdicts by "
+                                                    "release) here.")] = None,
 ) -> None:
     """The claim's verdicts (or the observation) in every release from --from to --to: a drift table."""
     check_out_folder(out)
@@ -119,11 +129,13 @@ def sweep(
     if out is not None:
         results.write_text(out, "sweep.md", bisection.sweep_markdown(prober.target, points))
         results.write_text(out, "sweep.json", json.dumps(data, indent=1) + "\n")
+        results.write_text(out, "sweep.svg", bisection.strip_svg(prober.target, [p.version for p in points], points,
+                                                                 f"sweep {prober.target}"))
     if as_json:
         typer.echo(json.dumps(data, indent=1))
     else:
         typer.echo(bisection.sweep_text(prober.target, points), nl=False)
         if out is not None:
-            typer.echo(f"results: {out} (sweep.md, sweep.json)")
+            typer.echo(f"results: {out} (sweep.md, sweep.json, sweep.svg)")
     failed = [p for p in points if p.problem]
     raise typer.Exit(ExitCode.ENVIRONMENT if failed else ExitCode.OK)

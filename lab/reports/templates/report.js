@@ -16,7 +16,14 @@ function labReport(root) {
     root.querySelectorAll("input[data-filter=" + kind + "]").forEach(function (box) { on[box.value] = box.checked; });
     return on;
   }
-  function stickHeaders() { table.style.setProperty("--head", heads[0].getBoundingClientRect().height + "px"); }
+  var wrap = table.parentElement;
+  function stickHeaders() {
+    // The second header row sticks under the first; a cell scrolled to stays clear of what sticks.
+    var first = heads[0].getBoundingClientRect().height;
+    table.style.setProperty("--head", first + "px");
+    wrap.style.scrollPaddingTop = table.tHead.getBoundingClientRect().height + "px";
+    wrap.style.scrollPaddingLeft = heads[0].cells[0].getBoundingClientRect().width + "px";
+  }
   function apply() {
     var envs = checked("env"), modes = checked("mode"), verdicts = checked("verdict");
     var query = (search.value || "").trim().toLowerCase();
