@@ -182,6 +182,25 @@ def test_lab_report_writes_one_html_file(saved: Path, tmp_path: Path, capsys) ->
     assert page.read_text().startswith("<!DOCTYPE html>")
 
 
+def test_lab_report_of_a_saved_folder_lists_scenarios_in_catalog_order(real_scenarios, tmp_path: Path) -> None:
+    # A folder's records come back by file name (assign-ops, rebind-variable, tf1-reinit); the
+    # catalog puts tf1-reinit first, as `lab list` and compare-all --html do.
+    ids = ["assign-ops", "rebind-variable", "tf1-reinit"]
+    records = [Record(sid, m, "tf2.15", 1, "ok", {"x": 1.0}, None, FACTS) for sid in ids for m in ("graph", "eager")]
+    save_run(tmp_path / "results", records, real_scenarios)
+    catalog = [sid for sid in real_scenarios if sid in ids]
+    assert catalog != sorted(ids)
+    page = tmp_path / "report.html"
+    assert main(["report", str(tmp_path / "results"), "--html", str(page)]) == 0
+    root = parse(page.read_text()).root
+    assert [s.attrs["id"] for s in root.find_all("section", class_="scenario")] == [f"scenario-{s}" for s in catalog]
+    rows = [r.attrs["data-claim"].rsplit("-", 1)[0] for r in root.find_all("tr") if "data-claim" in r.attrs]
+    assert list(dict.fromkeys(rows)) == catalog
+    markdown = (tmp_path / "results" / "report.md").read_text()
+    assert [markdown.index(f"| {sid} #1 |") for sid in catalog] == sorted(markdown.index(f"| {sid} #1 |")
+                                                                         for sid in catalog)
+
+
 def test_lab_report_says_in_one_line_which_lab_wrote_a_folder_it_cannot_read(saved: Path, capsys) -> None:
     manifest = json.loads((saved / "manifest.json").read_text())
     (saved / "manifest.json").write_text(json.dumps({**manifest, "lab_version": "9.1.0"}))

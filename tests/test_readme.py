@@ -4,8 +4,13 @@ screen, every command of its table a command of the CLI and every command of the
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 from typing import List, Set
 
+import pytest
 import typer
 
 from lab.cli import app
@@ -74,3 +79,21 @@ def test_the_guided_next_step_after_make_run_checks_a_post_of_ones_own() -> None
 def test_every_document_the_readme_links_exists() -> None:
     for target in re.findall(r"\]\(((?:docs|bench)/[^)#]+)", README):
         assert (ROOT / target).is_file(), target
+
+
+@pytest.mark.slow
+def test_the_guided_path_runs_as_printed(tmp_path: Path) -> None:
+    # Every command of the guide's code blocks, as printed, in a folder laid out as a clone is
+    # (examples/, .venv/bin), exits 0 and leaves the report it promises.
+    (tmp_path / "examples").mkdir()
+    shutil.copy(ROOT / "examples" / "post.md", tmp_path / "examples" / "post.md")
+    (tmp_path / ".venv").mkdir()
+    (tmp_path / ".venv" / "bin").symlink_to(Path(sys.executable).parent)
+    guide = section("Check your own post or notebook")
+    commands = [line.split("  #")[0].strip() for block in re.findall(r"```sh\n(.*?)```", guide, re.S)
+                for line in block.splitlines() if line.strip()]
+    assert len(commands) == 4
+    for command in commands:
+        done = subprocess.run(command, shell=True, cwd=tmp_path, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, (command, done.stdout[-1000:], done.stderr[-1000:])
+    assert (tmp_path / "results" / "my-post" / "report.md").is_file()

@@ -16,7 +16,6 @@ from typing import Any, Dict, List, Mapping, Sequence, Tuple
 
 from lab import __version__
 from lab.guest.catalog import Claim, Scenario
-from lab.record import Record
 from lab.reports import emulation, figures, heatmap, seeding
 from lab.reports.drift import Row
 from lab.reports.templating import SEED_SHADES, Ids, markup, render
@@ -83,10 +82,11 @@ def _scenario(s: Scenario, rows: Sequence[Row], view: View, ids: Ids) -> Dict[st
     return {"id": s.id, "summary": s.summary, "source": str(s.source), "figures": shown, "claims": claims}
 
 
-def _seeding(records: Sequence[Record]) -> List[Dict[str, Any]]:
+def _seeding(view: View) -> List[Dict[str, Any]]:
+    tables = sorted(seeding.draw_tables(view.records), key=lambda t: view.rank.get(t.scenario, len(view.rank)))
     return [{"scenario": t.scenario, "columns": t.columns, "rows": t.rows, "letters": t.values,
              "shade": {letter: n % SEED_SHADES for n, letter in enumerate(t.values)} | {"": ""}}
-            for t in seeding.draw_tables(records)]
+            for t in tables]
 
 
 def _unfinished(view: View) -> List[str]:
@@ -108,7 +108,7 @@ def context(view: View, ids: Ids) -> Dict[str, Any]:
         "modes": [m for m in ("graph", "eager") if any(c[1] == m for c in cols)], "cols": cols,
         "rows": heatmap.heat_rows(view.rows, cols), "called_out": heatmap.called_out(view.rows, cols),
         "unfinished": _unfinished(view), "emulation": emulation.table(view.emulation),
-        "seeding": _seeding(view.records),
+        "seeding": _seeding(view),
         "scenarios": [_scenario(view.catalog[sid], by_scenario.get(sid, []), view, ids)
                       for sid in view.catalog if sid in ran],
     }
