@@ -3,9 +3,10 @@
 matplotlib names every group (`figure_1`, `line2d_3`, `text_5`) and repeats a font list and a
 style block in each figure; pasted 50 times, a page holds hundreds of equal ids. Here every id
 nothing refers to is dropped, the referenced ones (clip paths, markers) are renamed under the
-figure's own id, the font and the stroke defaults move to the report's shared CSS, and
-coordinates keep two decimals (a hundredth of a point). A line given a gid `LINE_PREFIX + text`
-keeps `text` as a `data-line` attribute and a tooltip, so a test or a reader can tell its lines apart.
+figure's own id, the font and the stroke defaults move to the report's shared CSS,
+coordinates keep one decimal (a tenth of a point), and groups without attributes are unwrapped.
+A line given a gid `LINE_PREFIX + text` keeps `text` as a `data-line` attribute and a tooltip, so
+a test or a reader can tell its lines apart.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ LINE_PREFIX = "lab-line:"
 
 _REFERENCED = re.compile(r'(xlink:href="#|href="#|url\(#)([^")]+)')
 _GEOMETRY = re.compile(r' (d|x|y|x1|x2|y1|y2|width|height|transform|points|viewBox)="([^"]*)"')
-_LONG_NUMBER = re.compile(r"(-?\d+\.\d\d)\d+")
+_LONG_NUMBER = re.compile(r"(-?\d+\.\d)\d+")
+_GROUP = re.compile(r"<g\b[^>]*>|</g>")
 
 
 def _short(match: re.Match) -> str:
@@ -51,7 +53,26 @@ def clean(svg: str, figure_id: str) -> str:
     svg = re.sub(r' style=""', "", svg)
     svg = _GEOMETRY.sub(_short, svg)
     svg = re.sub(r">\s+<", "><", svg)
+    svg = _unwrap_bare_groups(svg)
     return svg.strip().replace("<svg ", '<svg class="plot" ', 1)
+
+
+def _unwrap_bare_groups(svg: str) -> str:
+    """Drop every <g> that carries no attribute (and its </g>): it only nested what it held."""
+    out, kept, at = [], [], 0
+    for match in _GROUP.finditer(svg):
+        out.append(svg[at:match.start()])
+        tag = match.group(0)
+        if tag == "</g>":
+            if kept.pop():
+                out.append(tag)
+        else:
+            kept.append(tag != "<g>")
+            if tag != "<g>":
+                out.append(tag)
+        at = match.end()
+    out.append(svg[at:])
+    return "".join(out)
 
 
 SHARED_CSS = (".lab-report svg.plot *{stroke-linejoin:round;stroke-linecap:butt}"
