@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from html import escape, unescape
-from typing import Dict
+from typing import Dict, List
 
 LINE_PREFIX = "lab-line:"
 """The gid prefix of a line the page keeps a name for."""
@@ -59,7 +59,9 @@ def clean(svg: str, figure_id: str) -> str:
 
 def _unwrap_bare_groups(svg: str) -> str:
     """Drop every <g> that carries no attribute (and its </g>): it only nested what it held."""
-    out, kept, at = [], [], 0
+    out: List[str] = []
+    kept: List[bool] = []  # per open <g>: whether it is written
+    at = 0
     for match in _GROUP.finditer(svg):
         out.append(svg[at:match.start()])
         tag = match.group(0)
