@@ -13,7 +13,9 @@ T = TypeVar("T")
 
 def cache_root() -> Path:
     """Where lab keeps what it can rebuild (records, wheels, build locks): $LAB_CACHE_DIR, else
-    $XDG_CACHE_HOME/lab, else ~/.cache/lab."""
+    $XDG_CACHE_HOME/lab, else ~/.cache/lab. Written out rather than `platformdirs.user_cache_dir`:
+    on Linux, where envs run, that is the same path, and the shard image and CI set these variables
+    by name; on macOS platformdirs would move the cache to ~/Library/Caches."""
     base = os.environ.get("LAB_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "lab")
     return Path(base)

@@ -15,7 +15,9 @@ def file_lock(path: Path, on_wait: Callable[[], None] = lambda: None) -> Iterato
 
     fcntl.flock: on a local disk it holds among the host's processes; on NFS, Linux emulates it
     with a POSIX lock on the whole file, which the server holds among hosts too (not on a mount
-    made with `nolock`: there it holds on one host only)."""
+    made with `nolock`: there it holds on one host only). Kept rather than `filelock`: its Unix lock
+    is this same flock, and here a filesystem without locks is one line naming LAB_CACHE_DIR, where
+    filelock falls back to a soft lock file (with a warning) when flock is not implemented."""
     try:
         import fcntl
     except ImportError:  # not POSIX: no lock, at worst a duplicate build

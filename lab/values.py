@@ -1,8 +1,12 @@
-"""Short human-readable forms of normalized observations, for terminal and Markdown reports."""
+"""Short human-readable forms of normalized observations, and the terminal's tables, for the reports."""
 
 from __future__ import annotations
 
-from typing import Any, List
+import io
+import os
+import shutil
+import sys
+from typing import Any, List, Optional, TextIO
 
 MAX_SHOWN = 6
 
@@ -51,8 +55,23 @@ def show(obs: Any) -> str:
     return _num(obs) if not isinstance(obs, str) else repr(obs)
 
 
-def table(header: List[str], body: List[List[str]]) -> List[str]:
-    """Left-aligned columns, a rule under the header, no trailing spaces."""
+STYLES = {"HOLDS": "green", "REFUTED": "red", "INCONCL.": "yellow", "INCONCLUSIVE": "yellow", "H": "green",
+          "R": "red", "I": "yellow", "<- differs": "bold", "<- changes": "bold"}
+"""How a cell reads on a terminal: verdicts in their colours, the marks of a difference in bold."""
+
+
+def on_terminal(stream: Optional[TextIO] = None) -> bool:
+    """Whether tables are drawn for a person: stdout is a terminal that is not 'dumb'. A pipe, a
+    file or a CI log gets plain columns (and NO_COLOR keeps the box without the colours)."""
+    stream = stream or sys.stdout
+    return bool(getattr(stream, "isatty", lambda: False)()) and os.environ.get("TERM") != "dumb"
+
+
+def table(header: List[str], body: List[List[str]], terminal: Optional[bool] = None) -> List[str]:
+    """Left-aligned columns, a rule under the header, no trailing spaces; drawn by rich, with
+    verdicts coloured, when the output is a terminal (`terminal` overrides the guess)."""
+    if terminal if terminal is not None else on_terminal():
+        return _rich_table(header, body)
     widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
 
     def fmt(row: List[str]) -> str:
@@ -63,3 +82,24 @@ def table(header: List[str], body: List[List[str]]) -> List[str]:
 
 def clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _rich_table(header: List[str], body: List[List[str]]) -> List[str]:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    # Cells are Text, never markup: a value like "[red]" from a record is shown as it is.
+    drawn = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
+    for name in header:
+        drawn.add_column(Text(name), no_wrap=True)
+    for row in body:
+        drawn.add_row(*(Text(cell, style=STYLES.get(cell.strip(), "")) for cell in row))
+    widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
+    # As wide as the table needs: the terminal wraps a long line, as it does plain columns, and rich
+    # never cuts a cell.
+    width = max(shutil.get_terminal_size().columns, sum(widths) + 3 * len(widths) + 2)
+    buffer = io.StringIO()
+    Console(file=buffer, force_terminal=True, width=width, highlight=False).print(drawn)
+    return [line.rstrip() for line in buffer.getvalue().rstrip("\n").split("\n")]

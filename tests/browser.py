@@ -81,6 +81,12 @@ class Browser:
                 return
         raise TimeoutError(f"no {event} within {timeout_s} s")
 
+    def viewport(self, width: int, height: int) -> None:
+        """The page's layout width in CSS pixels, as a phone of that width has it (a window cannot be
+        narrower than 500 px in headless Chromium, so the width is emulated)."""
+        self.call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1,
+                  mobile=width < 600)
+
     def open(self, url: str) -> None:
         self.events.clear()
         self.call("Page.navigate", url=url)

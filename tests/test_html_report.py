@@ -20,6 +20,7 @@ from lab.record import Record
 from lab.reports import figures, html
 from lab.reports import matrix as matrix_report
 from tests.conftest import FIXTURE_SCENARIOS
+from tests.html_parse import parse
 from tests.support import save_run, view_of
 from tests.test_drift import T3, matrix, record
 
@@ -35,22 +36,34 @@ def test_the_heat_map_colours_verdicts_and_calls_out_what_changes(fixture_scenar
     records.append(Record("fixture-assign", "eager", "tf1.15", 1, "not_applicable", {},
                           {"type": "AttributeError", "message": "no tf.Variable here"}, {"tensorflow": "1.15.5"}))
     text = page_of(records, fixture_scenarios)
-    row = re.search(r'<tr class="(\w+)"><th class="label"[^>]*><a href="#claim-fixture-assign-1">.*?</tr>', text)
-    assert row is not None and row.group(1) == "changes"
-    classes = re.findall(r'<td class="(v-\w+)"', row.group(0))
+    (row,) = parse(text).root.find_all("tr", **{"data-claim": "fixture-assign-1"})
+    assert row.attrs["class"] == "changes" and row.find_all("a")[0].attrs["href"] == "#claim-fixture-assign-1"
+    cells = row.find_all("td", class_="v")
     # tf1.15 (graph not run, eager n/a), tf2.5 R/H, tf2.15 H/H, tf2.21 H/crashed
-    assert classes == ["v-none", "v-na", "v-refuted", "v-holds", "v-holds", "v-holds", "v-holds", "v-unfinished"]
-    assert row.group(0).endswith('<td class="change">envs, modes</td></tr>')
+    assert [c.attrs["data-v"] for c in cells] == ["none", "na", "refuted", "holds", "holds", "holds", "holds",
+                                                  "unfinished"]
+    assert [c.attrs["class"].split()[1] for c in cells][:3] == ["v-none", "v-na", "v-refuted"]
+    assert row.find_all("td", class_="change")[0].all_text() == "envs, modes"
     assert "fixture-assign #1 [graph] assign sets the value: REFUTED up to tf2.5, HOLDS from tf2.15" in text
     assert "graph REFUTED / eager HOLDS in tf2.5" in text
     assert 'id="claim-fixture-assign-1"' in text and "<blockquote>assign sets it</blockquote>" in text
-    assert "lambda o: value(o[&quot;after_assign&quot;]) == 3.0" in text  # the predicate's own source
+    assert "lambda o: value(o[&#34;after_assign&#34;]) == 3.0" in text  # the predicate's own source, escaped
 
 
-def truncated_fit() -> dict:
+def test_text_from_records_reaches_the_page_escaped(fixture_scenarios) -> None:
+    hostile = {"kind": "exception", "type": "ValueError", "message": "<script>alert(1)</script> & <b>"}
+    records = [Record("fixture-assign", m, "tf2.15<i>", 1, "ok", {"after_assign": T3, "note": hostile}, None,
+                      {"tensorflow": "2.15.1<img src=x>"}) for m in ("graph", "eager")]
+    text = page_of(records, fixture_scenarios)
+    assert "<script>alert" not in text and "<img src=x>" not in text and "tf2.15<i>" not in text
+    assert "tf2.15&lt;i&gt;" in text and "2.15.1&lt;img src=x&gt;" in text
+    assert text.count("<script>") == 1  # the report's own
+
+
+def truncated_fit(seed: int = 4) -> dict:
     std = math_std = 0.05
     sample = stats.truncnorm(-2, 2, scale=std / measure.truncated_normal_std()).rvs(
-        100_000, random_state=np.random.default_rng(4))
+        100_000, random_state=np.random.default_rng(seed))
     return normalize(measure.fit_report(sample, normal_std=math_std))
 
 
@@ -64,9 +77,22 @@ def test_a_fit_is_plotted_against_the_stated_and_the_truncated_density_with_its_
     assert len(svgs) == 1 and "stated: N(0, 0.05²)" in svgs[0] and "TF: truncated normal" in svgs[0]
     assert f"normal {fit['ks_normal']:.4f} rejects" in svgs[0]  # the KS statistic the guest measured
     assert f"truncated_normal {fit['ks_truncated_normal']:.4f}" in svgs[0]
-    assert ">graph<" in svgs[0] and ">eager<" in svgs[0]
+    assert ">graph and eager: local<" in svgs[0]  # one draw, so one panel for both twins
+    assert ">density<" in svgs[0] and ">value<" in svgs[0]  # axis labels
     # Self-contained: nothing to fetch from anywhere.
     assert not re.search(r'(src|href)="(https?:)?//', text) and "<link" not in text
+
+
+def test_histograms_get_a_panel_per_distinct_draw_named_by_the_twins_that_drew_it(real_scenarios) -> None:
+    same, other = truncated_fit(4), truncated_fit(5)
+    records = [Record("init-he-formulas", m, env, 1, "ok", {"he_normal_784x128": fit}, None,
+                      {**FACTS, "tensorflow": tf})
+               for env, tf, m, fit in (("tf2.12", "2.12.1", "graph", same), ("tf2.12", "2.12.1", "eager", other),
+                                       ("tf2.21", "2.21.0", "graph", same), ("tf2.21", "2.21.0", "eager", other))]
+    (figure,) = figures.for_scenario("init-he-formulas", records, ["tf2.12", "tf2.21"], "f")
+    titles = re.findall(r"<text[^>]*>(graph|eager)([^<]*)</text>", figure.svg)
+    assert [a + b for a, b in titles] == ["graph: every env", "eager: every env"]
+    assert "2 among 4 twins" in figure.caption
 
 
 def test_results_recorded_before_histograms_still_render_without_the_plot(real_scenarios) -> None:
@@ -77,12 +103,67 @@ def test_results_recorded_before_histograms_still_render_without_the_plot(real_s
     assert 'id="scenario-init-he-formulas"' in text and "<svg" not in text
 
 
-def test_numbered_observations_become_trajectories_per_mode() -> None:
+def test_numbered_observations_become_series_with_the_initial_value_as_step_zero() -> None:
     obs = {"initial_weight": 0.5, "weight_1": 0.7, "loss_1": 4.0, "weight_2": 0.9, "loss_2": 3.0}
-    by_mode = {m: Record("train-loop-sgd", m, "local", 1, "ok", obs, None, FACTS) for m in ("graph", "eager")}
-    series = {s.name: s.by_mode for s in figures.numbered_series(by_mode)}
-    assert series == {"weight": {"graph": [(1, 0.7), (2, 0.9)], "eager": [(1, 0.7), (2, 0.9)]},
-                      "loss": {"graph": [(1, 4.0), (2, 3.0)], "eager": [(1, 4.0), (2, 3.0)]}}
+    record = Record("train-loop-sgd", "graph", "local", 1, "ok", obs, None, FACTS)
+    assert figures.numbered_series(record) == {"weight": [(0, 0.5), (1, 0.7), (2, 0.9)], "loss": [(1, 4.0), (2, 3.0)]}
+
+
+def sgd(env: str, tf: str, mode: str, weights: list, raised: bool = False) -> Record:
+    obs: dict = {"initial_weight": weights[0]}
+    obs.update({f"weight_{n}": w for n, w in enumerate(weights[1:], 1)})
+    obs.update({f"loss_{n}": 1.0 / n for n in range(1, len(weights))})
+    if raised:
+        obs["training_error"] = {"kind": "exception", "type": "TypeError", "message": "fetch has invalid type"}
+    return Record("train-loop-sgd", mode, env, 1, "ok", obs, None, {**FACTS, "tensorflow": tf})
+
+
+def lines_of(svg: str) -> dict:
+    """{data-line: [y, ...]} of a figure's named lines (SVG y grows downwards)."""
+    out = {}
+    for name, body in re.findall(r'<g data-line="([^"]+)"><title>[^<]*</title>(.*?)</g>', svg, re.S):
+        path = re.search(r' d="([^"]+)"', body)
+        out[name] = [float(y) for y in re.findall(r"[ML] [-\d.]+ ([-\d.]+)", path.group(1))] if path else []
+    return out
+
+
+def test_a_trajectory_has_a_line_per_group_of_envs_and_marks_where_a_twin_raised() -> None:
+    records = [sgd("tf2.5", "2.5.3", "graph", [0.3, 1.0, 1.5, 1.8]), sgd("tf2.12", "2.12.1", "graph", [0.3] * 4),
+               sgd("tf2.21", "2.21.0", "graph", [0.3], raised=True)]
+    records += [sgd(env, tf, "eager", [-1.0, 1.0, 1.5, 1.8]) for env, tf in
+                (("tf2.5", "2.5.3"), ("tf2.12", "2.12.1"), ("tf2.21", "2.21.0"))]
+    (figure,) = figures.for_scenario("train-loop-sgd", records, ["tf2.5", "tf2.12", "tf2.21"], "f")
+    lines = lines_of(figure.svg)
+    assert len(set(lines["weight graph tf2.5"])) == 4 and len(set(lines["weight graph tf2.12"])) == 1
+    assert "weight eager tf2.5 tf2.12 tf2.21" in lines  # the three eager twins agree: one line
+    assert "weight graph tf2.21 raised" in lines and ">graph: tf2.21<" in figure.svg
+    stop = "graph: tf2.21 stops early (the X): training_error raised TypeError: fetch has invalid type"
+    assert stop in figure.caption
+    # Whole steps only, and labelled axes.
+    ticks = re.findall(r'<text[^>]*text-anchor: middle"[^>]*>([^<]+)</text>', figure.svg)
+    assert {"0", "1", "2", "3"} <= set(ticks) and not [t for t in ticks if re.fullmatch(r"\d+\.\d+", t)]
+    assert ">step<" in figure.svg and ">weight<" in figure.svg
+
+
+def test_the_depth_profile_marks_where_a_value_overflows() -> None:
+    finite = {"std_per_layer": [1.0, 10.0, 100.0, "inf", "nan"]}
+    steady = {"std_per_layer": [1.0, 0.9, 0.8, 0.8, 0.8]}
+    records = [Record("depth", m, "local", 1, "ok", {"relu_unscaled_normal": finite, "relu_he_normal": steady},
+                      None, FACTS) for m in ("graph", "eager")]
+    (figure,) = figures.for_scenario("depth", records, ["local"], "f")
+    assert "relu unscaled_normal: the std overflows (inf or nan) after layer 3 (the triangle) in graph and " \
+           "eager: local" in figure.caption
+    assert "relu unscaled_normal graph local overflow" in lines_of(figure.svg)
+    assert ">layer<" in figure.svg and ">activation std<" in figure.svg
+
+
+def test_figures_share_no_element_id_and_keep_the_ids_they_refer_to() -> None:
+    records = [sgd("local", "2.21.0", m, [0.3, 1.0, 1.5]) for m in ("graph", "eager")]
+    first, second = (figures.for_scenario("train-loop-sgd", records, ["local"], f"fig{n}")[0].svg for n in (1, 2))
+    ids = re.findall(r' id="([^"]+)"', first + second)
+    assert ids and len(ids) == len(set(ids)) and all(i.startswith(("fig1-", "fig2-")) for i in ids)
+    assert set(re.findall(r'(?:href="#|url\(#)([^")]+)', first)) <= set(ids)  # clip paths and markers resolve
+    assert "<metadata" not in first and "font-family" not in first  # shared by the page's CSS
 
 
 @pytest.fixture
@@ -99,6 +180,25 @@ def test_lab_report_writes_one_html_file(saved: Path, tmp_path: Path, capsys) ->
     assert main(["report", str(saved), "--html", str(page)]) == 0
     assert f"html report: {page}" in capsys.readouterr().out
     assert page.read_text().startswith("<!DOCTYPE html>")
+
+
+def test_lab_report_of_a_saved_folder_lists_scenarios_in_catalog_order(real_scenarios, tmp_path: Path) -> None:
+    # A folder's records come back by file name (assign-ops, rebind-variable, tf1-reinit); the
+    # catalog puts tf1-reinit first, as `lab list` and compare-all --html do.
+    ids = ["assign-ops", "rebind-variable", "tf1-reinit"]
+    records = [Record(sid, m, "tf2.15", 1, "ok", {"x": 1.0}, None, FACTS) for sid in ids for m in ("graph", "eager")]
+    save_run(tmp_path / "results", records, real_scenarios)
+    catalog = [sid for sid in real_scenarios if sid in ids]
+    assert catalog != sorted(ids)
+    page = tmp_path / "report.html"
+    assert main(["report", str(tmp_path / "results"), "--html", str(page)]) == 0
+    root = parse(page.read_text()).root
+    assert [s.attrs["id"] for s in root.find_all("section", class_="scenario")] == [f"scenario-{s}" for s in catalog]
+    rows = [r.attrs["data-claim"].rsplit("-", 1)[0] for r in root.find_all("tr") if "data-claim" in r.attrs]
+    assert list(dict.fromkeys(rows)) == catalog
+    markdown = (tmp_path / "results" / "report.md").read_text()
+    assert [markdown.index(f"| {sid} #1 |") for sid in catalog] == sorted(markdown.index(f"| {sid} #1 |")
+                                                                         for sid in catalog)
 
 
 def test_lab_report_says_in_one_line_which_lab_wrote_a_folder_it_cannot_read(saved: Path, capsys) -> None:

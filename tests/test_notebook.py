@@ -1,4 +1,5 @@
-"""The example notebook runs end to end in a real kernel, and shows the results as HTML with plots."""
+"""The example notebook runs end to end in a real kernel, and shows the results as HTML with plots;
+each result's report works on its own (its own ids, its own script)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import nbformat
 from nbclient import NotebookClient
 
 from lab.scenario import ROOT
+from tests.html_parse import duplicate_ids, parse
 
 NOTEBOOK = ROOT / "examples" / "lab.ipynb"
 
@@ -21,8 +23,15 @@ def test_the_example_notebook_runs_and_shows_html_tables_and_plots() -> None:
     shown = [o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {})]
     assert len(shown) == 3  # run, compare, verbatim
     run_html, compare_html, verbatim_html = shown
-    assert 'id="heatmap"' in run_html and "<svg" in run_html and 'id="claim-tf1-reinit-4"' in run_html
-    assert 'id="claim-tf1-reinit-4"' in compare_html and "init-he-formulas" not in compare_html
+    assert re.search(r'id="lab-[0-9a-f]{8}-heatmap"', run_html) and "<svg" in run_html
+    assert re.search(r'id="lab-[0-9a-f]{8}-claim-tf1-reinit-4"', run_html)
+    assert re.search(r'id="lab-[0-9a-f]{8}-claim-tf1-reinit-4"', compare_html)
+    assert "init-he-formulas" not in compare_html
+    # Two reports on one page: no id in common, and each script wires its own root's filters.
+    assert duplicate_ids("".join(shown)) == []
+    for one in (run_html, compare_html):
+        (root,) = [e for e in parse(one).root.children if e.attrs.get("class") == "lab-report"]
+        assert f'labReport(document.getElementById("{root.attrs["id"]}"))' in one
     # the post shows `value: 2.0`; the initializer resets the variable: the block prints 1.0
     assert "post.md" in verbatim_html and "ran differs" in verbatim_html
     texts = re.sub(r"\s+", " ", "".join(o["data"].get("text/plain", "") for o in outputs if "data" in o))

@@ -64,9 +64,12 @@ def bisect(
     timeout: TimeoutOpt = DEFAULT_TIMEOUT_S,
     no_cache: NoCacheOpt = False,
     as_json: JsonOpt = False,
+    out: Annotated[Optional[Path], typer.Option(help="Write bisect.json and bisect.svg (verdicts by release) here.")]
+    = None,
 ) -> None:
     """The first TensorFlow release between --good and --bad where the claim's verdict (or the
     observation, or the block's outcome) changes, making only the releases' envs the bisection visits."""
+    check_out_folder(out)
     settings = probes.Settings(python, kind, seed, timeout, not no_cache)
     prober, what = _prober(target, mode or [], observation, settings)
     span, notes = probes.span(good, bad, python)
@@ -79,10 +82,16 @@ def bisect(
         found = lab_bisect.bisect(span, prober, what, lambda event: _say(bisection.progress_line(what, event)))
     except probes.Interrupted:
         raise typer.Exit(ExitCode.INTERRUPTED) from None
+    if out is not None:  # reports: the data and the verdict-by-release strip
+        results.write_text(out, "bisect.json", json.dumps(bisection.bisection_json(found), indent=1) + "\n")
+        results.write_text(out, "bisect.svg", bisection.strip_svg(
+            what, [r.version for r in span], found.visited, f"bisect {what}"))
     if as_json:
         typer.echo(json.dumps(bisection.bisection_json(found), indent=1))
     else:
         typer.echo(bisection.bisection_text(what, found), nl=False)
+        if out is not None:
+            typer.echo(f"results: {out} (bisect.json, bisect.svg)")
     if found.first is None:
         raise LabError(f"{good} and {bad} agree on {what}: nothing to bisect; widen the range "
                        "or compare another claim or observation")
@@ -100,7 +109,8 @@ def sweep(
     timeout: TimeoutOpt = DEFAULT_TIMEOUT_S,
     no_cache: NoCacheOpt = False,
     as_json: JsonOpt = False,
-    out: Annotated[Optional[Path], typer.Option(help="Write sweep.md and sweep.json here.")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Write sweep.md, sweep.json and sweep.svg (verdicts by "
+                                                    "release) here.")] = None,
 ) -> None:
     """The claim's verdicts (or the observation, or the block's outcome) in every release from --from
     to --to: a drift table."""
@@ -120,11 +130,13 @@ def sweep(
     if out is not None:
         results.write_text(out, "sweep.md", bisection.sweep_markdown(what, points))
         results.write_text(out, "sweep.json", json.dumps(data, indent=1) + "\n")
+        results.write_text(out, "sweep.svg", bisection.strip_svg(what, [p.version for p in points], points,
+                                                                 f"sweep {what}"))
     if as_json:
         typer.echo(json.dumps(data, indent=1))
     else:
         typer.echo(bisection.sweep_text(what, points), nl=False)
         if out is not None:
-            typer.echo(f"results: {out} (sweep.md, sweep.json)")
+            typer.echo(f"results: {out} (sweep.md, sweep.json, sweep.svg)")
     failed = [p for p in points if p.problem]
     raise typer.Exit(ExitCode.ENVIRONMENT if failed else ExitCode.OK)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from pathlib import Path
 from typing import List, Optional
 
@@ -56,6 +58,7 @@ def check(
     require_all_envs: Annotated[
         bool, typer.Option("--require-all-envs", help="A baseline env missing from RESULTS is a change too.")
     ] = False,
+    as_json: JsonOpt = False,  # reports helper: --json on every command that prints a result
 ) -> None:
     """Compare a results folder with the baseline: exit 0 when nothing changed, 5 with the changes."""
     # Verdicts are judged again with the current claims, as `lab merge` does: the baseline is
@@ -65,7 +68,11 @@ def check(
     if not update:  # CI reads junit.xml: a case fails where the results differ from the baseline
         results.write_text(folder, "junit.xml", matrix.junit(View.of(result), checked.changes))
         append_step_summary(f"## lab check\n\n```\n{checked.text}```\n")
-    typer.echo(checked.text, nl=False)
+    if as_json:  # reports helper: the changes as JSON, one object per change
+        typer.echo(json.dumps({"baseline": str(baseline), "updated": update,
+                               "changes": [dataclasses.asdict(c) for c in checked.changes]}, indent=1))
+    else:
+        typer.echo(checked.text, nl=False)
     raise typer.Exit(pipeline.exit_code(result, pipeline.Policy(baseline_changed=checked.code != 0)))
 
 

@@ -8,19 +8,27 @@ import typer
 from typing_extensions import Annotated
 
 from lab import listing
-from lab.cli.options import ArticleOpt, KeywordOpt, TagOpt, chosen
+from lab.cli.options import ArticleOpt, IdsArg, KeywordOpt, TagOpt, chosen
 from lab.pipeline import select
 from lab.scenario import configured_scenario_dirs, load_scenarios
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON only (lab/schemas/scenarios.schema.json).")]
 
 
-def list_scenarios(keyword: KeywordOpt = None, article: ArticleOpt = None, tag: TagOpt = None,
-                   as_json: JsonOpt = False) -> None:
-    """Every scenario (or those -k, --article and --tag select): id, source, tags, summary and claims."""
-    selected = select(load_scenarios(configured_scenario_dirs()), [], True, chosen(keyword, article, tag))
+QuietOpt = Annotated[bool, typer.Option("-q", "--quiet", help="Print the ids only, one a line (as pytest --co -q).")]
+
+
+def list_scenarios(ids: IdsArg = None, keyword: KeywordOpt = None, article: ArticleOpt = None, tag: TagOpt = None,
+                   quiet: QuietOpt = False, as_json: JsonOpt = False) -> None:
+    """Every scenario (or those named, or those -k, --article and --tag select): id, source, tags,
+    summary and claims; with -q the ids only."""
+    selected = select(load_scenarios(configured_scenario_dirs()), list(ids or []), not ids,
+                      chosen(keyword, article, tag))
     if as_json:
         typer.echo(json.dumps(listing.scenarios_document(selected), indent=1))
+        return
+    if quiet:
+        typer.echo("\n".join(s.id for s in selected))
         return
     for s in selected:
         typer.echo(f"{s.id}\n  source: {s.source}\n  tags: {', '.join(s.tags) or '-'}\n  {s.summary}")

@@ -194,7 +194,9 @@ def get_env(name: str, path: Optional[Path] = None) -> Env:
     names = [env.name for env in envs]
     close = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
     hint = f"did you mean {close[0]!r}? " if close else ""
-    raise UsageError(f"no environment {name!r} in the matrix; {hint}known: {', '.join(names)}")
+    # Every kind of name --env takes, so one line says what to type instead.
+    raise UsageError(f"no environment {name!r} in the matrix; {hint}use 'local', a matrix env "
+                     f"({', '.join(names)}), a pin like tf==2.17.1 or py3.11/tf==2.12.1, or 'all'")
 
 
 def env_fingerprint(env: Env) -> str:

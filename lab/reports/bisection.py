@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 from lab.bisect import AnyTarget, Bisection, Decided, Point, Probing, drift
 from lab.values import clip, show, table
@@ -133,3 +133,66 @@ def bisection_json(found: Bisection) -> Dict[str, Any]:
     return {"releases": [r.version for r in found.span], "visited": [point(p) for p in found.visited],
             "built": len(found.visited), "bound": found.bound, "first": point(found.first),
             "before": point(found.before), "untestable": [p.version for p in found.untestable]}
+
+
+# --- The verdict-by-release strip (sweep.svg, bisect.svg) -------------------------------------------
+
+STRIP_FILL = {"HOLDS": "#b7e1b0", "REFUTED": "#f4a6a6", "INCONCLUSIVE": "#f3dd8c", "n/a": "#dddddd"}
+STRIP_VALUES = ("#9ecae1", "#fdae6b", "#a1d99b", "#bcbddc", "#fdd0a2", "#c7e9c0", "#dadaeb", "#fcbba1")
+STRIP_SHORT = {"HOLDS": "H", "REFUTED": "R", "INCONCLUSIVE": "I"}
+
+
+def strip_svg(target: Any, versions: Sequence[str], points: Sequence[Point], title: str = "") -> str:
+    """What changed where, at a glance: a row per compared value (a claim in a mode, or an
+    observation), a column per release of `versions`; a probed release's cell coloured by its
+    verdict (or by its value, one colour per distinct value), one not probed left pale, and a rule
+    before each release whose outcome differs from the last probed one. Vector, offline, escaped."""
+    from lab.reports.templating import render
+
+    place = {v: n for n, v in enumerate(versions)}
+    points = sorted(points, key=lambda p: place.get(p.version, len(place)))  # a bisection visits out of order
+    by_version = {p.version: p for p in points}
+    changed = {p.version for p, c in zip(points, drift(points, target)) if c}
+    labels = list(target.labels)
+    values: Dict[str, str] = {}
+    for p in points:
+        for outcome in p.outcome if not p.problem else ():
+            if outcome not in STRIP_FILL:
+                values.setdefault(outcome, STRIP_VALUES[len(values) % len(STRIP_VALUES)])
+    cell_w, cell_h, left = 34, 22, 14 + 7 * max(len(label) for label in labels)
+    head = 34 + 6 * max(len(v) for v in versions)
+    columns: List[Dict[str, Any]] = [{"version": v, "x": left + n * cell_w} for n, v in enumerate(versions)]
+    rows = []
+    for r, label in enumerate(labels):
+        cells = []
+        for column in columns:
+            point = by_version.get(column["version"])
+            cells.append(_strip_cell(point, r, values, column["version"], column["x"]))
+        rows.append({"label": label, "y": head + r * cell_h, "cells": cells})
+    changes = [c["x"] - 1 for c in columns if c["version"] in changed]
+    legend_y = head + len(labels) * cell_h + 14
+    keys = [(fill, word, False) for word, fill in STRIP_FILL.items() if any(
+        word in p.outcome for p in points)] + [(fill, clip(value, 40), False) for value, fill in values.items()]
+    keys += [("#6a3d9a", "could not be probed", False)] if any(p.problem for p in points) else []
+    keys += [("#ffffff", "not probed", True)] if len(by_version) < len(versions) else []
+    keys += [("#000000", "the outcome changes here", False)] if changes else []
+    legend = [{"x": 6 + (n % 3) * 230, "y": legend_y + (n // 3) * 18, "fill": fill, "text": text, "dashed": dashed}
+              for n, (fill, text, dashed) in enumerate(keys)]
+    width = max(left + len(versions) * cell_w + 10, 700)
+    height = legend_y + 18 * ((len(legend) + 2) // 3) + 6
+    return render("strip.svg.j2", title=title or str(target), columns=columns, rows=rows, changes=changes,
+                  legend=legend, width=width, height=height, cell_w=cell_w, cell_h=cell_h, left=left, head=head)
+
+
+def _strip_cell(point: Optional[Point], row: int, values: Mapping[str, str], version: str,
+                x: int) -> Dict[str, Any]:
+    if point is None:
+        return {"version": version, "x": x, "probed": False, "fill": "#ffffff", "text": "", "ink": "#000",
+                "title": "not probed", "outcome": ""}
+    if point.problem:
+        return {"version": point.version, "x": x, "probed": True, "fill": "#6a3d9a", "text": "err", "ink": "#fff",
+                "title": f"could not be probed: {clip(point.problem, 120)}", "outcome": "problem"}
+    outcome = point.outcome[row] if row < len(point.outcome) else ""
+    fill = STRIP_FILL.get(outcome) or values.get(outcome, "#ffffff")
+    return {"version": point.version, "x": x, "probed": True, "fill": fill, "text": STRIP_SHORT.get(outcome, ""),
+            "ink": "#000", "title": outcome, "outcome": outcome}

@@ -8,7 +8,7 @@ environment through `tf.compat.v1`. Each TF 2 graph record is compared with the 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from lab.baseline import first_difference
@@ -138,3 +138,67 @@ def as_json(diffs: Sequence[EmulationDiff]) -> Optional[str]:
     if not diffs:
         return None
     return json.dumps([d.to_dict() for d in diffs], indent=1) + "\n"
+
+
+@dataclass(frozen=True)
+class Decided:
+    """A claim (or a trial's status) the emulation decides otherwise than real TF1, across the TF 2 envs."""
+
+    scenario: str
+    what: str
+    """'#3', or 'status'."""
+    real: str
+    cells: List[str]
+    """A value per env of the table, '' where it agrees with TF1."""
+
+
+@dataclass
+class Observed:
+    """A scenario's observations that differ from real TF1."""
+
+    scenario: str
+    first: str
+    """'KEY: TF1 X / ENV Y', the first of them."""
+    keys: List[str] = field(default_factory=list)
+    envs: List[str] = field(default_factory=list)
+    rows: List[Tuple[str, str, List[str]]] = field(default_factory=list)
+    """(key, TF1's value, a value per env of the table or '')."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """The differences as the HTML report's tables: a row per claim or status that the emulation
+    decides otherwise, and a row per scenario whose observations differ (each key in full below it)."""
+
+    real_env: str
+    envs: List[str]
+    """The TF 2 environments that differ somewhere, in version order."""
+    verdicts: List[Decided]
+    observations: List[Observed]
+
+
+def table(diffs: Sequence[EmulationDiff], width: int = 120) -> Optional[Table]:
+    if not diffs:
+        return None
+    envs = list(dict.fromkeys(d.env for d in diffs))
+    lines: Dict[Tuple[str, str, str], Dict[str, EmulationDiff]] = {}
+    for d in diffs:
+        lines.setdefault((d.scenario, d.kind, d.key), {})[d.env] = d
+
+    def cut(text: str) -> str:
+        return text if len(text) <= width else text[: width - 3] + "..."
+
+    verdicts: List[Decided] = []
+    observations: Dict[str, Observed] = {}
+    for (sid, kind, key), by_env in lines.items():
+        first = next(iter(by_env.values()))
+        cells = [cut(by_env[e].emulated) if e in by_env else "" for e in envs]
+        if kind != "observation":
+            verdicts.append(Decided(sid, key or kind, first.real, cells))
+            continue
+        entry = observations.setdefault(sid, Observed(sid, f"{key}: TF1 {cut(first.real)} / {first.env} "
+                                                           f"{cut(first.emulated)}"))
+        entry.keys.append(key)
+        entry.envs = [e for e in envs if e in entry.envs or e in by_env]
+        entry.rows.append((key, cut(first.real), cells))
+    return Table(diffs[0].real_env, envs, verdicts, list(observations.values()))

@@ -3,31 +3,33 @@ verdicts that change between environments or between modes called out."""
 
 from __future__ import annotations
 
-from html import escape
+from dataclasses import dataclass
 from typing import List, Sequence
 
 from lab.reports.drift import Column, Row, verdict_drift
-from lab.values import clip
 
 SHORT = {"HOLDS": "H", "REFUTED": "R", "INCONCLUSIVE": "I", "n/a": "n/a", "-": ""}
+KEYS = {"HOLDS": "holds", "REFUTED": "refuted", "INCONCLUSIVE": "inconclusive", "n/a": "na"}
 LEGEND = (("v-holds", "H", "HOLDS"), ("v-refuted", "R", "REFUTED"), ("v-inconclusive", "I", "INCONCLUSIVE"),
           ("v-na", "n/a", "not applicable: the twin uses an API this TensorFlow lacks"),
           ("v-unfinished", "err", "unfinished: the twin raised, crashed or timed out"))
+FILTERS = (("holds", "H", "HOLDS"), ("refuted", "R", "REFUTED"), ("inconclusive", "I", "INCONCLUSIVE"),
+           ("na", "n/a", "n/a"), ("unfinished", "err", "unfinished"))
+"""The verdict filter's boxes: (data-v, short, word)."""
+VERDICTS = ("HOLDS", "REFUTED", "INCONCLUSIVE")
+
+
+def verdict_key(value: str) -> str:
+    """A cell's value as the filters name it: holds, refuted, inconclusive, na, unfinished, none."""
+    return "unfinished" if value.startswith("(") else KEYS.get(value, "none")
 
 
 def cell_class(value: str) -> str:
-    if value.startswith("("):
-        return "v-unfinished"
-    return {"HOLDS": "v-holds", "REFUTED": "v-refuted", "INCONCLUSIVE": "v-inconclusive", "n/a": "v-na"}.get(
-        value, "v-none")
+    return f"v-{verdict_key(value)}"
 
 
-def cell(value: str, title: str) -> str:
-    text = SHORT.get(value, "err" if value.startswith("(") else value)
-    return f'<td class="{cell_class(value)}" title="{escape(title)}">{escape(text)}</td>'
-
-
-VERDICTS = ("HOLDS", "REFUTED", "INCONCLUSIVE")
+def short(value: str) -> str:
+    return SHORT.get(value, "err" if value.startswith("(") else value)
 
 
 def _verdict(row: Row, col: Column) -> str:
@@ -58,35 +60,28 @@ def mode_lines(rows: Sequence[Row], cols: Sequence[Column]) -> List[str]:
     return lines
 
 
-def heatmap(rows: Sequence[Row], cols: Sequence[Column]) -> str:
-    """The table, a legend, and the lists of verdicts that change."""
-    envs = list(dict.fromkeys(e for e, _ in cols))
-    modes = [m for m in ("graph", "eager") if any(c[1] == m for c in cols)]
-    head = ('<tr><th rowspan="2">claim</th><th rowspan="2">statement</th>'
-            + "".join(f'<th colspan="{len(modes)}">{escape(e)}</th>' for e in envs)
-            + '<th rowspan="2">changes</th></tr><tr>' + "".join(f"<th>{m[0]}</th>" for _ in envs for m in modes)
-            + "</tr>")
-    body = []
-    for row in rows:
-        changes = (["envs"] if env_change(row, cols) else []) + (["modes"] if mode_changes(row, cols) else [])
-        cells = "".join(cell(row.cells.get(c, "-"), f"{row.label} {c[0]} {c[1]}: {row.cells.get(c, 'not run')}")
-                        for c in cols)
-        anchor = f"claim-{row.scenario}-{row.claim}"
-        body.append(f'<tr class="{"changes" if changes else "steady"}"><th class="label" title="{escape(row.text)}">'
-                    f'<a href="#{anchor}">{escape(row.label)}</a></th>'
-                    f'<td class="text">{escape(clip(row.text, 70))}</td>{cells}'
-                    f'<td class="change">{", ".join(changes)}</td></tr>')
-    legend = " ".join(f'<span class="key {cls}">{escape(short)}</span> {escape(text)}' for cls, short, text in LEGEND)
+@dataclass(frozen=True)
+class HeatRow:
+    """One claim's row of the heat map, as the template draws it."""
+
+    key: str
+    """'SCENARIO-N': the row's and its claim section's data-claim."""
+    label: str
+    text: str
+    values: List[str]
+    """A cell per column: a verdict, 'n/a', '(error)'-like, or '-' (not run)."""
+    changes: List[str]
+    """'envs' and/or 'modes'."""
+
+
+def heat_rows(rows: Sequence[Row], cols: Sequence[Column]) -> List[HeatRow]:
+    return [HeatRow(f"{row.scenario}-{row.claim}", row.label, row.text, [row.cells.get(c, "-") for c in cols],
+                    (["envs"] if env_change(row, cols) else []) + (["modes"] if mode_changes(row, cols) else []))
+            for row in rows]
+
+
+def called_out(rows: Sequence[Row], cols: Sequence[Column]) -> List[tuple]:
+    """(title, lines) of the verdicts that change between environments, and between modes."""
     drift = verdict_drift([row for row in rows if env_change(row, cols)], cols)
-    by_mode = mode_lines(rows, cols)
-    return (f'<p class="legend">{legend}</p>'
-            '<p><label><input type="checkbox" id="only-changes"> only claims whose verdict changes</label></p>'
-            f'<div class="scroll"><table class="heatmap" id="heatmap"><thead>{head}</thead>'
-            f'<tbody>{"".join(body)}</tbody></table></div>'
-            + _called_out("Verdicts that change between environments", drift)
-            + _called_out("Verdicts that differ between graph and eager", by_mode))
-
-
-def _called_out(title: str, lines: Sequence[str]) -> str:
-    items = "".join(f"<li>{escape(line)}</li>" for line in lines) or "<li>None.</li>"
-    return f'<h3>{escape(title)} ({len(lines)})</h3><ul class="called-out">{items}</ul>'
+    return [("Verdicts that change between environments", drift),
+            ("Verdicts that differ between graph and eager", mode_lines(rows, cols))]

@@ -36,8 +36,8 @@ def terminal(view: View) -> str:
     """The verdict matrix (a row per claim, a column per env and mode), then what differs."""
     header = ["claim", *(f"{env}/{mode[0]}" for env, mode in view.cols)]
     body = [[row.label, *(_cell(c) for c in cells)] for row, cells in zip(view.rows, view.cells)]
-    lines = table(header, body)
-    lines.append("(columns: env/g = graph twin, env/e = eager twin)")
+    drawn = table(header, body)  # not clipped: a terminal's table may carry colour codes
+    lines = ["(columns: env/g = graph twin, env/e = eager twin)"]
     lines.append("")
     for env, problem in view.problems_by_env.items():
         lines.append(f"environment {env} FAILED: {problem}")
@@ -51,7 +51,7 @@ def terminal(view: View) -> str:
                           emulation.verdict_lines(diffs), MAX_LINES)
         lines += _section(f"compat.v1 graph observations that differ from real TF1 ({real})",
                           emulation.observation_lines(diffs), MAX_LINES)
-    return "\n".join(clip(line, LINE_WIDTH) for line in lines) + "\n"
+    return "\n".join(drawn + [clip(line, LINE_WIDTH) for line in lines]) + "\n"
 
 
 def _md_escape(text: str) -> str:

@@ -1,50 +1,186 @@
 """SVG figures for the HTML report, drawn by matplotlib (no pyplot state, text kept as text).
 
 matplotlib is imported inside the functions: the rest of the host (listing, judging, the
-terminal reports) never pays for it. Each figure gets its own hash salt, so the ids of clip
-paths and markers are deterministic and do not collide when many SVGs sit in one page.
+terminal reports) never pays for it. Figures are small multiples of panels with one legend
+under them; step axes tick at whole numbers; a line that stops because its twin raised, or
+because its value overflowed, ends in a mark. lab/reports/svg.py makes the output fit to paste.
 """
 
 from __future__ import annotations
 
 import io
 import math
-import re
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from lab.guest.measure import TRUNCATION, truncated_normal_std
+from lab.reports.svg import LINE_PREFIX, clean
 
-MODE_STYLE = {"graph": {"color": "#1f77b4", "linestyle": "-", "marker": "o"},
-              "eager": {"color": "#d62728", "linestyle": "--", "marker": "s"}}
 Points = Sequence[Tuple[float, float]]
+MODE_STYLE = {"graph": "-", "eager": "--"}
+MODE_MARKER = {"graph": "o", "eager": "s"}
+END_MARKS = {"raised": ("X", "the twin raised after this point"),
+             "overflow": ("^", "the value overflows (inf or nan) after this point")}
+PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f",
+           "#bcbd22")
+EVERY = "#444444"  # a line every environment shares
+FONT = 8  # points: titles, labels and legends read at the page's size
 
 
-def _figure(width: float, height: float, panels: int) -> Tuple[Any, List[Any]]:
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height), layout="constrained")
-    axes = fig.subplots(1, panels, squeeze=False)[0]
-    return fig, list(axes)
+def color_of(index: int) -> str:
+    return PALETTE[index % len(PALETTE)]
 
 
-def to_svg(fig: Any, salt: str) -> str:
-    """The figure as an <svg> element to inline (no XML prolog, no creation date)."""
+def finite(v: Any) -> float:
+    # Records keep non-finite floats as strings ("nan", "inf"); a plot leaves a gap there.
+    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) else float("nan")
+
+
+@dataclass
+class Grid:
+    """Panels of one size in rows of `ncols`, a title above and one legend below, placed by hand:
+    matplotlib's constrained layout measured every tick label again and took half of a report's time."""
+
+    count: int
+    ncols: int
+    width: float
+    """One panel's axes, in inches (without its labels)."""
+    height: float
+    below: float = 0.45
+    """Inches under each panel for its tick labels and axis label."""
+    above: float = 0.42
+    """Inches over each panel for its title."""
+    sharey: str = ""
+    """'col': panels of a column share their y axis; 'all': every panel does."""
+    fig: Any = None
+    axes: List[Any] = field(default_factory=list)
+
+    LEFT, RIGHT, HEAD = 0.68, 0.15, 0.34
+
+    def __post_init__(self) -> None:
+        from matplotlib.figure import Figure
+
+        self.ncols = max(1, min(self.ncols, self.count))
+        self.nrows = math.ceil(self.count / self.ncols)
+        self.fig = Figure()
+        for n in range(self.count):
+            share = None
+            if self.sharey == "all" and n:
+                share = self.axes[0]
+            elif self.sharey == "col" and n >= self.ncols:
+                share = self.axes[n % self.ncols]
+            self.axes.append(self.fig.add_axes((0, 0, 1, 1), sharey=share))
+
+    def finish(self, title: str, figure_id: str) -> str:
+        """The legend (each label once) under the panels, every panel placed, the SVG."""
+        seen: Dict[str, Any] = {}
+        for ax in self.axes:
+            for handle, label in zip(*ax.get_legend_handles_labels()):
+                seen.setdefault(label, handle)
+        cell_w = self.LEFT + self.width + self.RIGHT
+        cell_h = self.above + self.height + self.below
+        total_w = self.ncols * cell_w
+        columns = max(1, min(len(seen), int(total_w / 2.3)))
+        legend_h = 0.12 + 0.2 * math.ceil(len(seen) / columns) if seen else 0.0
+        total_h = self.HEAD + self.nrows * cell_h + legend_h
+        self.fig.set_size_inches(total_w, total_h)
+        for n, ax in enumerate(self.axes):
+            row, col = divmod(n, self.ncols)
+            x = col * cell_w + self.LEFT
+            y = total_h - self.HEAD - row * cell_h - self.above - self.height
+            ax.set_position((x / total_w, y / total_h, self.width / total_w, self.height / total_h))
+            if self.sharey == "all" and col:
+                ax.tick_params(labelleft=False)
+        if seen:
+            self.fig.legend(list(seen.values()), list(seen), loc="lower center", ncols=columns, fontsize=FONT,
+                            frameon=False, bbox_to_anchor=(0.5, 0.0))
+        self.fig.suptitle(title, fontsize=FONT + 1, y=1 - 0.08 / total_h, va="top")
+        return to_svg(self.fig, figure_id)
+
+
+def to_svg(fig: Any, figure_id: str) -> str:
+    """The figure as an <svg> element to inline (see svg.clean)."""
     import matplotlib
 
     buffer = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": salt}):
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": figure_id}):
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    text = buffer.getvalue()
-    return text[text.index("<svg"):]
+    return clean(buffer.getvalue(), figure_id)
 
 
-def _finite(v: Any) -> float:
-    # Records keep non-finite floats as strings ("nan", "inf"); a plot leaves a gap there.
-    return float(v) if isinstance(v, (int, float)) and math.isfinite(v) else float("nan")
+def _wrap(text: str, width: int = 44) -> str:
+    return "\n".join(textwrap.wrap(text, width)) or text
 
 
-# --- Initializer histograms -----------------------------------------------------------------
+# --- Lines over steps -----------------------------------------------------------------------------
+
+
+@dataclass
+class Line:
+    """One line of a panel: a mode's values in a group of environments that recorded the same ones."""
+
+    label: str
+    points: Points
+    color: str
+    mode: str = "graph"
+    end: str = ""
+    """'raised' or 'overflow': a mark after the last point (END_MARKS)."""
+    name: str = ""
+    """Kept in the page as the line's data-line attribute and tooltip."""
+
+
+@dataclass
+class Panel:
+    title: str
+    lines: List[Line] = field(default_factory=list)
+    xlabel: str = "step"
+    ylabel: str = ""
+    log_y: bool = False
+    ticks: Optional[List[str]] = None
+    """Names of the steps when they are not numbers (a sequence of named observations)."""
+
+
+def lines_figure(title: str, panels: Sequence[Panel], figure_id: str, ncols: int = 3, sharey: str = "",
+                 size: Tuple[float, float] = (2.6, 1.8)) -> str:
+    """Small multiples, a panel per quantity (or per environment), every line labelled in one legend."""
+    from matplotlib.ticker import MaxNLocator
+
+    named = any(p.ticks for p in panels)
+    grid = Grid(len(panels), ncols, size[0], size[1], below=1.0 if named else 0.45, sharey=sharey)
+    for ax, panel in zip(grid.axes, panels):
+        for line in panel.lines:
+            _draw(ax, line)
+        if panel.ticks:
+            ax.set_xticks(range(len(panel.ticks)))
+            ax.set_xticklabels(panel.ticks, rotation=30, ha="right", fontsize=FONT - 1)
+        else:
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.set_xlabel(panel.xlabel, fontsize=FONT)
+        if panel.log_y:
+            ax.set_yscale("log")
+        ax.set_ylabel(panel.ylabel, fontsize=FONT)
+        ax.set_title(_wrap(panel.title), fontsize=FONT + 1)
+        ax.tick_params(labelsize=FONT - 1)
+    return grid.finish(title, figure_id)
+
+
+def _draw(ax: Any, line: Line) -> None:
+    xs = [p[0] for p in line.points]
+    ys = [finite(p[1]) for p in line.points]
+    marker = MODE_MARKER.get(line.mode) if len(xs) <= 12 else None
+    (artist,) = ax.plot(xs, ys, color=line.color, linestyle=MODE_STYLE.get(line.mode, "-"), marker=marker,
+                        markersize=3, linewidth=1.3, label=line.label)
+    artist.set_gid(LINE_PREFIX + (line.name or line.label))
+    last = next(((x, y) for x, y in zip(reversed(xs), reversed(ys)) if math.isfinite(y)), None)
+    if line.end and last is not None:
+        shape, meaning = END_MARKS[line.end]
+        (mark,) = ax.plot([last[0]], [last[1]], marker=shape, markersize=8, color=line.color,
+                          markeredgecolor="#000000", linestyle="none", label=meaning)
+        mark.set_gid(LINE_PREFIX + f"{line.name or line.label} {line.end}")
+
+
+# --- Initializer histograms -----------------------------------------------------------------------
 
 
 def normal_pdf(x: float, std: float) -> float:
@@ -81,78 +217,24 @@ def ks_line(fit: Dict[str, Any]) -> str:
     return f"KS D: {', '.join(parts)}\ncritical {fit['ks_critical']:.4f} (n={fit['n']})"
 
 
-def histogram_figure(title: str, fits: Dict[str, Dict[str, Any]], salt: str) -> str:
-    """One panel per mode: the drawn values' histogram as a density, the candidate densities
-    over it, and the KS statistics under it."""
+def histogram_figure(title: str, panels: Sequence[Tuple[str, Dict[str, Any]]], figure_id: str,
+                     ncols: int = 4) -> str:
+    """A panel per distinct draw: its histogram as a density, the candidate densities over it, and
+    the Kolmogorov-Smirnov statistics under it; the panel's title says which twins drew it."""
     import numpy as np
 
-    fig, axes = _figure(4.2 * len(fits), 3.1, len(fits))
-    for ax, (mode, fit) in zip(axes, fits.items()):
+    grid = Grid(len(panels), ncols, 2.4, 1.7, below=0.78, above=0.5)
+    for n, (ax, (who, fit)) in enumerate(zip(grid.axes, panels)):
         hist = fit["histogram"]
-        edges, counts = np.asarray(hist["edges"]), np.asarray(hist["counts"], dtype=float)
-        widths = np.diff(edges)
-        ax.bar(edges[:-1], counts / (counts.sum() * widths), width=widths, align="edge", color="#bbbbbb",
-               edgecolor="none", label="drawn")
+        edges, counts = np.asarray(hist["edges"], dtype=float), np.asarray(hist["counts"], dtype=float)
+        ax.stairs(counts / (counts.sum() * np.diff(edges)), edges, fill=True, color="#c8c8c8", label="drawn values")
         span = max(abs(edges[0]), abs(edges[-1]))
-        x = np.linspace(-1.1 * span, 1.1 * span, 241)
+        x = np.linspace(-1.1 * span, 1.1 * span, 121)
         for (label, pdf), color in zip(densities(fit), ("#1f77b4", "#d62728")):
             ax.plot(x, [pdf(v) for v in x], color=color, linewidth=1.3, label=label)
-        ax.set_title(f"{mode}", fontsize=9)
-        ax.set_xlabel(ks_line(fit), fontsize=7)
-        ax.tick_params(labelsize=7)
-        ax.legend(fontsize=6, loc="upper right")
-    fig.suptitle(title, fontsize=9)
-    return to_svg(fig, salt)
-
-
-# --- Trajectories and profiles -----------------------------------------------------------------
-
-
-@dataclass
-class Series:
-    """One quantity over steps, per mode: {mode: [(step, value), ...]}."""
-
-    name: str
-    by_mode: Dict[str, Points] = field(default_factory=dict)
-    labels: Optional[List[str]] = None
-    """Names of the steps when they are not numbers (a sequence of named observations)."""
-
-
-def trajectory_figure(title: str, series: Sequence[Series], salt: str, log_y: bool = False,
-                      xlabel: str = "step") -> str:
-    """One panel per series, graph and eager on the same axes."""
-    fig, axes = _figure(max(4.0, 3.3 * len(series)), 2.8 if not series[0].labels else 3.4, len(series))
-    colors: Dict[str, str] = {}
-    for ax, s in zip(axes, series):
-        for label, points in s.by_mode.items():
-            xs = [p[0] for p in points]
-            ax.plot(xs, [_finite(p[1]) for p in points], label=label, markersize=3, linewidth=1.2,
-                    **_style(label, colors))
-        if s.labels:
-            ax.set_xticks(range(len(s.labels)))
-            ax.set_xticklabels(s.labels, rotation=30, ha="right", fontsize=6)
-        else:
-            ax.set_xlabel(xlabel, fontsize=8)
-        if log_y:
-            ax.set_yscale("log")
-        ax.set_title(s.name, fontsize=9)
-        ax.tick_params(labelsize=7)
-        ax.legend(fontsize=7)
-    fig.suptitle(title, fontsize=9)
-    return to_svg(fig, salt)
-
-
-def _style(label: str, colors: Dict[str, str]) -> Dict[str, Any]:
-    # A line is a mode ("graph"), or a quantity in a mode ("he_normal eager"): the mode sets the
-    # line style, the quantity the colour, so graph and eager of one quantity share a colour.
-    *what, mode = label.split()
-    style: Dict[str, Any] = dict(MODE_STYLE.get(mode, {}))
-    if what:
-        colors.setdefault(" ".join(what), f"C{len(colors) % 10}")
-        style.update(color=colors[" ".join(what)], marker=None)
-    return style
-
-
-def safe_id(text: str) -> str:
-    """A string usable as an HTML id and an SVG hash salt."""
-    return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-")
+        ax.set_title(_wrap(who, 40), fontsize=FONT)
+        ax.set_xlabel("value\n" + ks_line(fit), fontsize=FONT - 1)
+        if n % ncols == 0:
+            ax.set_ylabel("density", fontsize=FONT)
+        ax.tick_params(labelsize=FONT - 1)
+    return grid.finish(title, figure_id)

@@ -10,7 +10,7 @@ from lab.record import Record
 from lab.reports.pairs import mode_diff, pair_by_mode
 from lab.reports.view import View
 from lab.scenario import Scenario
-from lab.values import clip, show
+from lab.values import clip, show, table
 from lab.verdict import Judgement
 
 VALUE_WIDTH = 34
@@ -40,18 +40,13 @@ def scenario_block(
     modes = [m for m in ("graph", "eager") if m in by_mode]
     diffs = mode_diff(by_mode.get("graph"), by_mode.get("eager"))
     if diffs:
-        key_width = max(len("observation"), *(len(d.key) for d in diffs))
-        lines.append("")
-        header = "  " + "observation".ljust(key_width) + "  " + "".join(m.ljust(VALUE_WIDTH + 2) for m in modes)
-        lines.append(header.rstrip())
+        rows = []
         for d in diffs:
-            cells = []
-            for m in modes:
-                present = d.in_graph if m == "graph" else d.in_eager
-                val = show(d.graph if m == "graph" else d.eager) if present else "(not recorded)"
-                cells.append(clip(val, VALUE_WIDTH).ljust(VALUE_WIDTH + 2))
-            mark = "" if len(modes) < 2 or d.same else "<- differs"
-            lines.append(("  " + d.key.ljust(key_width) + "  " + "".join(cells) + mark).rstrip())
+            cells = [clip(show(d.graph if m == "graph" else d.eager), VALUE_WIDTH)
+                     if (d.in_graph if m == "graph" else d.in_eager) else "(not recorded)" for m in modes]
+            rows.append([d.key, *cells, "" if len(modes) < 2 or d.same else "<- differs"])
+        lines.append("")
+        lines += ["  " + line for line in table(["observation", *modes, ""], rows)]
     if judgements:
         lines.append("")
         lines.append("  claims")

@@ -64,8 +64,17 @@ class View:
         return columns(self.records)
 
     @cached_property
+    def rank(self) -> Dict[str, int]:
+        """Each scenario's place in the catalog: every report lists scenarios in catalog order."""
+        return {sid: n for n, sid in enumerate(self.catalog)}
+
+    def _ranked(self, scenario: str) -> int:
+        return self.rank.get(scenario, len(self.rank))
+
+    @cached_property
     def rows(self) -> List[Row]:
-        return verdict_rows(self.records, self.judgements)
+        """A row per claim, in catalog order (a saved folder's records come back by file name)."""
+        return sorted(verdict_rows(self.records, self.judgements), key=lambda r: (self._ranked(r.scenario), r.claim))
 
     @cached_property
     def cells(self) -> List[List[str]]:
@@ -85,7 +94,7 @@ class View:
 
     @cached_property
     def emulation(self) -> List[emulation.EmulationDiff]:
-        return emulation.emulation_diffs(self.records, self.judgements)
+        return sorted(emulation.emulation_diffs(self.records, self.judgements), key=lambda d: self._ranked(d.scenario))
 
     @cached_property
     def facts(self) -> Mapping[str, Mapping[str, Any]]:
