@@ -136,3 +136,18 @@ def write_json(bench: Bench, folder: Path) -> Path:
     path = folder / f"bench-{stamp}.json"
     path.write_text(json.dumps(to_json(bench), indent=1) + "\n")
     return path
+
+
+WORK_BOUND_TARGET = 1.15
+
+
+def work_bound(compare: Measurement, floor: Measurement, twins_s: float, cores: int) -> Measurement:
+    """compare-all against its work bound: the floor (every env's TensorFlow import) plus the
+    twins' own measured time spread over the cores. What is over it is the lab's own cost: a
+    fork and a pipe per trial, the schedule, the host reading and judging."""
+    bound = floor.wall_s + twins_s / max(1, cores)
+    ratio = compare.wall_s / bound
+    return Measurement("compare-all vs work bound", compare.wall_s, compare.envs, compare.trials, ratio=ratio,
+                       ratio_of="compare-all / (floor + twins / cores)", target=f"<= {WORK_BOUND_TARGET}",
+                       met=ratio <= WORK_BOUND_TARGET,
+                       note=f"bound {bound:.1f} s: floor {floor.wall_s:.1f} s + twins {twins_s:.1f} s / {cores} cores")

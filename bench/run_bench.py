@@ -24,7 +24,8 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 if __package__ in (None, ""):  # run as a script (`make bench`): the repository root makes `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.report import Bench, Measurement, image_rows, judge, render, slowest_line, table, write_json
+from bench import forkcost, sidebyside
+from bench.report import Bench, Measurement, image_rows, judge, render, slowest_line, table, work_bound, write_json
 from lab import __version__, api, pipeline
 from lab.cores import available_cores
 from lab.environments import LOCAL, resolve, resolve_names
@@ -97,7 +98,7 @@ def _container_floor(name: str, shipment: Shipment, client: Any) -> None:
             container.wait(timeout=TIMEOUT_S)
             printed = container.logs(stdout=True, stderr=False).decode(errors="replace").strip().splitlines()
         finally:
-            container.remove(force=True)
+            container.remove(force=True, v=True)  # with its volumes (issue 26)
     if not _imported(printed):  # without this a failing import would make a flatteringly fast floor
         raise BenchError(f"the import-only container of {name} failed: {printed[-3:]}")
 
@@ -260,6 +261,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--verbatim-only", action="store_true", help="only the verbatim section (no Docker rows)")
     parser.add_argument("--no-bisect", action="store_true", help="skip the bisect rows (bench/bisection.py)")
     parser.add_argument("--bisect-only", action="store_true", help="only the bisect rows (no Docker, needs PyPI)")
+    parser.add_argument("--other-lab", metavar="PYTHON",
+                        help="also run compare-all of the lab this Python imports (an older checkout's venv), "
+                             "side by side with this one, both through the CLI")
+    parser.add_argument("--no-verbatim", action="store_true", help="skip the verbatim section")
     args = parser.parse_args(argv)
     from bench import bisection, verbatim
 
@@ -287,9 +292,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if client is not None:
             remove_leftovers(client, own=True)  # the pool's containers: none is left behind
         return 130
-    bench.meta["verbatim"] = verbatim.measure(args.verbatim_env or ["local", "tf1.15"])
+    if not args.no_verbatim:
+        bench.meta["verbatim"] = verbatim.measure(args.verbatim_env or ["local", "tf1.15"])
     print(render(bench), end="")
-    print(verbatim.render(bench.meta["verbatim"]), end="")
+    if not args.no_verbatim:
+        print(verbatim.render(bench.meta["verbatim"]), end="")
     print(f"json: {write_json(bench, args.out)}")
     return 0
 
@@ -359,8 +366,17 @@ def measure(args: argparse.Namespace, client: Any) -> Bench:
     cached = cached_rerun(names, args.scenario or [], compare.trials)
     step(f"cached local run: lab run {LOCAL_SCENARIO} twice on a fresh cache")
     local = cached_local()
+    step("the cost of a trial: batches of no-op trials")
+    fork_envs = resolve([LOCAL, *[n for n in names if get_env(n).kind == "image"][:1]], client=client)
+    trial_costs = forkcost.measure(fork_envs)
+    side: List[Measurement] = []
+    if args.other_lab:
+        step(f"compare-all side by side with the lab of {args.other_lab} (CLI, cache off)")
+        side = list(sidebyside.measure(args.other_lab, names))
 
-    rows = judge(base, compare, naive_row, compare_naive, cached, local) + image_rows(builds(names, client))
+    twins_s = sum(r.duration_s for o in outcomes for r in o.records)
+    rows = (judge(base, compare, naive_row, compare_naive, cached, local)
+            + [work_bound(compare, base, twins_s, cores)] + side + trial_costs + image_rows(builds(names, client)))
     meta = {"lab_version": __version__, "git": git_commit(), "cores": cores, "envs": names,
             "naive_envs": naive_names if naive_row else [], "trials_per_env": len(trials),
             "scenarios": len(selected), **busy, "load_after": round(os.getloadavg()[0], 2),

@@ -11,10 +11,12 @@ Anticipated errors raise `lab.errors.LabError` (a `UsageError` for bad input) wi
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from lab import pipeline
 from lab.errors import UsageError
@@ -56,6 +58,9 @@ class Work:
     """With documents: also the scenarios whose twins model their blocks."""
     of_documents: bool = False
     """The selection chooses documents (`lab verbatim`), not scenarios."""
+    read: Tuple[Any, ...] = ()
+    """Documents already read (lab.verbatim.documents.Document: a benchmark's copies), run after those
+    under `documents`."""
 
 
 @dataclass(frozen=True)
@@ -110,16 +115,25 @@ def _trials(work: Work, scenarios: Mapping[str, Scenario]) -> Optional[Plan]:
     return pipeline.plan(selected, pipeline.parse_modes(work.modes), work.seed, resolve_names(work.envs))
 
 
+def _python(options: Options) -> str:
+    """The interpreter that converts programs with tf_upgrade_v2 (the local one's TensorFlow)."""
+    return options.python or os.environ.get("LAB_PYTHON") or sys.executable
+
+
 def _documents(work: Work, options: Options, scenarios: Mapping[str, Scenario]) -> Optional[Documents]:
     from lab.verbatim.inputs import find
+    from lab.verbatim.sources import Found
     from lab.verbatim.twins import beside
     from lab.verbatim.variants import parse_variants
 
     if not work.of_documents:
         return None
-    found, missing = find(work.documents, work.articles, work.document_shard, work.selection, scenarios)
-    python = options.python or os.environ.get("LAB_PYTHON") or sys.executable
-    programs = plan_programs(found.documents, parse_variants(list(work.variants)), options.programs, python)
+    if work.read and not (work.documents or work.articles):
+        found, missing = Found(list(work.read)), None
+    else:
+        found, missing = find(work.documents, work.articles, work.document_shard, work.selection, scenarios)
+        found.documents += work.read
+    programs = plan_programs(found.documents, parse_variants(list(work.variants)), options.programs, _python(options))
     return Documents(found, programs, tuple(programs.variants), missing_seeds=missing,
                      beside=beside(found.documents, scenarios), shard=work.document_shard)
 
@@ -128,6 +142,17 @@ def execute(work: Work, options: Options = Options(), progress: Optional[Progres
             answers: Optional[Answers] = None) -> Result:
     """Load, select, plan (trials and document programs), run them in every environment through
     the one execute stage, and judge every claim."""
+    # After a Ctrl-C the execute stage makes further ones only say that it is stopping, while it
+    # keeps what finished; a caller that goes on (a notebook's kernel, a test) gets its own back.
+    previous = signal.getsignal(signal.SIGINT) if threading.current_thread() is threading.main_thread() else None
+    try:
+        return _execute(work, options, progress, answers)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _execute(work: Work, options: Options, progress: Optional[Progress], answers: Optional[Answers]) -> Result:
     from lab.environments import resolve_names
 
     scenarios, dirs = _scenarios()
@@ -150,7 +175,16 @@ def execute(work: Work, options: Options = Options(), progress: Optional[Progres
                           progress, options.programs.isolation, answers)
     if documents is None:
         return result
-    documents = with_outcomes(documents, [(o.name, o.programs, o.from_cache) for o in result.outcomes])
+    ready = [o.name for o in result.outcomes if not o.unavailable]
+
+    def again(jobs: Sequence[object], env_names: List[str], budget_s: float) -> Result:
+        """The failed-definer loop's programs, in the envs that could run (the others' are not_run)."""
+        plan = Plan((), tuple(n for n in env_names if n in ready), work.seed, (), programs=tuple(jobs))
+        return pipeline.run({}, plan, dirs, options.python, budget_s, options.use_cache, options.workers, progress,
+                            options.programs.isolation, answers)
+
+    documents = with_outcomes(documents, [(o.name, o.programs, o.from_cache) for o in result.outcomes],
+                              None if result.interrupted else again, _python(options))
     return pipeline.judged(scenarios, the_plan, result.outcomes, result.interrupted, documents)
 
 
@@ -211,16 +245,25 @@ def compare(*ids: str, k: Optional[str] = None, article: Names = None, tag: Name
 
 def verbatim(*paths: Union[str, Path], env: Names = "local", variants: Names = None, articles: bool = False,
              k: Optional[str] = None, article: Names = None, tag: Names = None, timeout_s: float = 60.0,
-             repeat: int = 2, isolation: str = "fork", use_cache: bool = True,
-             python: Optional[str] = None) -> Result:
+             repeat: int = 2, isolation: str = "fork", use_cache: bool = True, python: Optional[str] = None,
+             semantics: Optional[str] = None, allow_shell: bool = False, output_check: str = "strict") -> Result:
     """`lab verbatim`: every Python block of the documents, as written (and shimmed, upgraded: `variants`),
-    in each env; the outcomes and the articles' block claims judged. Document code runs as you, locally."""
+    in each env, under their semantics (`semantics`: 'session' or 'examples'; by default a notebook's or
+    script's cells run in order as in a kernel, Markdown blocks as examples); the outcomes and the
+    articles' block claims judged. Locally, document code runs in the sandbox where bwrap works."""
+    from lab.verbatim.semantics import parse_semantics
+    from lab.verbatim.shown import parse_mode
+
     if isolation not in ("fork", "process"):
         raise UsageError(f"isolation {isolation!r}: use 'fork' or 'process'")
+    chosen = parse_semantics(semantics)
+    parse_mode(output_check)
     work = Work(selection=selection_of(k, list(_many(article)), list(_many(tag))), envs=_many(env) or ("local",),
                 documents=tuple(Path(p) for p in paths), articles=articles, variants=_many(variants),
                 of_documents=True)
-    return execute(work, Options(python, use_cache=use_cache, programs=Settings(timeout_s, repeat, isolation)))
+    settings = Settings(timeout_s, repeat, isolation, semantics=chosen.value if chosen else None,
+                        allow_shell=allow_shell, output_check=output_check)
+    return execute(work, Options(python, use_cache=use_cache, programs=settings))
 
 
 def _with_scenario_dirs(dirs: Optional[Iterable[Path]], call: Callable[[], Result]) -> Result:

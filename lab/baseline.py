@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
+from lab import atomic
 from lab.errors import ExitCode, UsageError
 from lab.record import Record, Status
 from lab.schemas import problem
@@ -91,8 +92,7 @@ def make_baseline(records: Sequence[Record], judgements: Sequence[Judgement]) ->
 def write_baseline(path: Path, records: Sequence[Record], judgements: Sequence[Judgement]) -> Dict[str, Any]:
     """Write the run's baseline to `path` (byte-identical for identical runs); returns it."""
     baseline = make_baseline(records, judgements)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(baseline, indent=1, sort_keys=True) + "\n")
+    atomic.write_text(path, json.dumps(baseline, indent=1, sort_keys=True) + "\n")  # the old one, or the new
     return baseline
 
 

@@ -178,7 +178,7 @@ def block_point(target: BlockTarget, version: str, env: str, spec: str, outcome:
             value: Any = f"({outcome.word})"
         else:
             found = outcome.value(target.observation)
-            value = found if found else ABSENT
+            value = found or ABSENT
         shown = value if isinstance(value, str) and value.startswith("(") else show(value)
         return Point(version, env, spec, (shown,), (value,), python, "", why, **made_of(description))
     error = dict(outcome.error or {})

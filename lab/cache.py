@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 from pathlib import Path
 from typing import Any, Callable, List, Mapping, Optional, Sequence, TypeVar
+
+from lab import atomic
 
 T = TypeVar("T")
 
@@ -47,11 +48,11 @@ class RecordCache:
         return read(data)
 
     def put(self, key: str, data: Mapping[str, Any]) -> None:
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-        tmp.write_text(json.dumps(dict(data)))
-        tmp.replace(path)  # atomic: a parallel reader never sees half a record
+        """Keep `data` under `key`; a cache that cannot be written (a full disk) only costs a rerun."""
+        try:  # atomic: a parallel reader never sees half a record, a full disk leaves no empty one
+            atomic.write_text(self._path(key), json.dumps(dict(data)))
+        except atomic.OutputError:
+            pass
 
     def get_freeze(self, identity: str) -> List[str]:
         path = self.directory / "freeze" / identity.replace(":", "_")
@@ -59,6 +60,7 @@ class RecordCache:
 
     def put_freeze(self, identity: str, freeze: Sequence[str]) -> None:
         if freeze:
-            path = self.directory / "freeze" / identity.replace(":", "_")
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text("\n".join(freeze) + "\n")
+            try:
+                atomic.write_text(self.directory / "freeze" / identity.replace(":", "_"), "\n".join(freeze) + "\n")
+            except atomic.OutputError:
+                pass

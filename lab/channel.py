@@ -78,6 +78,8 @@ class JobLine:
     attempt: int
     header: Dict[str, Any]
     payload: bytes
+    cell: Optional[int] = None
+    """For a session's answer about one of its cells: which (the job's own last header has none)."""
 
 
 @dataclass
@@ -121,7 +123,9 @@ class Channel:
             if len(line) != header["bytes"]:
                 self._refuse(f"job {header['job']}'s result is not the {header['bytes']} bytes announced")
                 return
-            self.answers.append(JobLine(header["job"], header["attempt"], header, line))
+            cell = header.get("cell")
+            self.answers.append(JobLine(header["job"], header["attempt"], header, line,
+                                        cell if _is_int(cell) else None))
             return
         data = parse_json(line)
         if not isinstance(data, dict):

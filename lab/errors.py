@@ -15,15 +15,18 @@ class ExitCode(enum.IntEnum):
     USAGE = 2
     """Bad input: an option, a file or a folder that does not exist or does not fit, a document that is none."""
     ENVIRONMENT = 3
-    """An environment could not be made ready (no interpreter, no TensorFlow, no Docker, a failed build)."""
+    """An environment could not be made ready (no interpreter, no TensorFlow, no Docker, a failed build),
+    or a results file could not be written mid-run (a full disk): what was written before it is kept."""
     UNFINISHED = 4
     """A job did not finish: a twin raised, a process crashed or ran out of time, a program was not run."""
     BASELINE_CHANGED = 5
     """A verdict or an observation differs from the baseline (the changes are printed)."""
+    HANGUP = 129
+    """SIGHUP (the terminal closed): what finished is saved."""
     INTERRUPTED = 130
     """Ctrl-C (SIGINT): what finished is saved."""
     TERMINATED = 143
-    """SIGTERM or SIGHUP (a CI cancel, a scheduler's preemption): what finished is saved."""
+    """SIGTERM (`timeout`, a CI cancel, a scheduler's preemption): what finished is saved."""
 
 
 class LabError(Exception):

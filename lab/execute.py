@@ -15,7 +15,7 @@ import traceback
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from lab.cache import RecordCache
 from lab.cores import available_cores
@@ -102,6 +102,8 @@ class _Env:
     """Finished parts: the part, its outcomes, its wall seconds, the guest lines it refused."""
     problems: List[Tuple[str, str]] = field(default_factory=list)
     """(one line, traceback) of parts that raised."""
+    walls: Dict[int, float] = field(default_factory=dict)
+    """By id of an outcome: its job's child's lifetime, what the schedule learns a job costs."""
     unavailable: str = ""
     outcome: Optional[EnvOutcome] = None
 
@@ -174,6 +176,7 @@ class Execution:
             ran = state.env.run(batch, self.shipment, self.timeout_s)
             with self._lock:
                 state.done.append((part, list(ran.outcomes), time.monotonic() - started, ran.refused))
+                state.walls.update({id(o): w for o, w in zip(ran.outcomes, ran.walls) if w is not None})
                 state.freeze = ran.freeze or state.freeze
         except EnvironmentUnavailable as exc:
             with self._lock:
@@ -224,8 +227,11 @@ class Execution:
         if state.done:
             labels = {id(o): self.kinds.of(jobs[state.todo[i]]).label(jobs[state.todo[i]])
                       for part, ran, _, _ in state.done for i, o in zip(part.indices, ran)}
-            self.history.learn(env.name, [(labels[id(o)], o.duration_s) for _, os_, _, _ in state.done for o in os_],
-                               [(sum(o.duration_s for o in os_), wall) for _, os_, wall, _ in state.done if os_])
+            # A job costs its child's life (fork, twin, exit), not its twin's time alone: else the
+            # children's starts would be learned as one large start of the guest, and never split.
+            cost = {id(o): state.walls.get(id(o), o.duration_s) for _, os_, _, _ in state.done for o in os_}
+            self.history.learn(env.name, [(labels[id(o)], cost[id(o)]) for _, os_, _, _ in state.done for o in os_],
+                               [(sum(cost[id(o)] for o in os_), wall) for _, os_, wall, _ in state.done if os_])
         why, trace = ((state.unavailable, "") if state.unavailable else state.problems[0] if state.problems
                       else (why_missing or "not run", ""))
         outcomes = tuple(o if o is not None else self.kinds.of(j).missing(j, env.name, Status.NOT_RUN, why, {})

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from lab import __version__, results
+from lab import __version__, atomic, results
 from lab.errors import UsageError
 from lab.execute import EnvOutcome
 from lab.pipeline import Result, judged
@@ -206,8 +205,7 @@ def merge_results(folders: Sequence[Path], out: Path, scenarios: Mapping[str, Sc
         for name in names:
             traceback = folder / f"{name}.traceback.txt"
             if traceback.is_file() and not (out / traceback.name).exists():
-                out.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(traceback, out / traceback.name)
+                atomic.copy(traceback, out / traceback.name)
     return result, {"merged_from": merged_from}
 
 

@@ -113,8 +113,8 @@ def _version_key(version: str) -> Tuple[int, ...]:
 def env_order(records: Sequence[Record]) -> List[str]:
     """Environments by ascending TensorFlow version (unknown last), so drift reads in time."""
     versions: Dict[str, str] = {}
-    for r in records:
-        if r.facts.get("tensorflow"):
-            versions.setdefault(r.env, str(r.facts["tensorflow"]))
+    for r in records:  # any record of the env that knows its version (a crashed one may not)
         versions.setdefault(r.env, "")
+        if not versions[r.env] and r.facts.get("tensorflow"):
+            versions[r.env] = str(r.facts["tensorflow"])
     return sorted(versions, key=lambda e: (_version_key(versions[e]) if versions[e] else (10**6,), e))

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from lab import __version__
+from lab import __version__, atomic
 from lab.errors import UsageError
 from lab.record import Record
 from lab.scenario import ROOT
@@ -29,11 +29,10 @@ def write_records(out: Path, records: Sequence[Record], judgements: Sequence[Jud
     written = []
     for r in records:
         path = record_path(out, r)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(r.to_dict(), indent=1) + "\n")
+        atomic.write_text(path, json.dumps(r.to_dict(), indent=1) + "\n")  # whole or not at all (issue 26)
         written.append(path)
     verdicts = out / "verdicts.json"
-    verdicts.write_text(json.dumps([j.to_dict() for j in judgements], indent=1) + "\n")
+    atomic.write_text(verdicts, json.dumps([j.to_dict() for j in judgements], indent=1) + "\n")
     written.append(verdicts)
     return written
 
@@ -133,9 +132,8 @@ def has_blocks(folder: Path) -> bool:
 
 
 def write_text(out: Path, name: str, text: str) -> Path:
-    out.mkdir(parents=True, exist_ok=True)
     path = out / name
-    path.write_text(text)
+    atomic.write_text(path, text)
     return path
 
 

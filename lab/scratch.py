@@ -58,9 +58,13 @@ def stale_scratch_dirs(root: Optional[Path] = None) -> List[Path]:
 
 
 def remove_stale_scratch(root: Optional[Path] = None) -> List[Path]:
-    """Remove the folders stale_scratch_dirs finds; return those removed."""
+    """Remove the folders stale_scratch_dirs finds; return those removed. A guest still running
+    in one, provably the dead lab's, is ended first (lab/orphans.py)."""
+    from lab.orphans import end_guest
+
     removed = []
     for path in stale_scratch_dirs(root):
+        end_guest(path)
         shutil.rmtree(path, ignore_errors=True)
         if not path.exists():
             removed.append(path)

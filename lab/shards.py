@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Tuple
 from lab import __version__
 from lab.errors import UsageError
 from lab.guest.catalog import Mode
-from lab.plan import Plan, Trial
+from lab.plan import MAX_SEED, Plan, Trial
 
 FORMAT = 1
 Unit = Tuple[str, Trial]  # (env, trial): the smallest piece of work a shard holds
@@ -66,7 +66,10 @@ def read(path: Path) -> Tuple[Plan, Dict[str, Any]]:
     try:
         if data["format"] != FORMAT:
             raise UsageError(f"plan file {path} has format {data['format']!r}; this lab reads {FORMAT}")
-        seed = int(data["seed"])
+        seed = data["seed"]
+        if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= MAX_SEED:
+            raise UsageError(f"plan file {path} has seed {seed!r}: a seed is an integer from 0 to {MAX_SEED}; "
+                             "make it again with 'lab plan'")
         per_env = tuple((str(w["env"]), tuple(Trial(str(s), Mode(m), seed) for s, m in w["trials"]))
                         for w in data["work"])
         modes = tuple(Mode(m) for m in data["modes"])

@@ -24,6 +24,10 @@ class Status(str, enum.Enum):
     """It ran past its time limit."""
     NOT_RUN = "not_run"
     """The environment never ran it (it could not start, a crash before it, Ctrl-C)."""
+    SHELL = "shell"
+    """A notebook cell of shell commands and magics only (`!pip install x`): shown, not run."""
+    NOT_REACHED = "not_reached"
+    """A session's cell after the one its process died in: as in a kernel that died, it never ran."""
 
     def __str__(self) -> str:
         return self.value

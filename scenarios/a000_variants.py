@@ -116,7 +116,7 @@ class TrainLoopAdamCompat:
             optimizer.apply_gradients(zip(tape.gradient(loss, [kernel]), [kernel]))
             return loss.numpy()
 
-        _adam_steps(obs, lambda: kernel.numpy(), step, None)
+        _adam_steps(obs, kernel.numpy, step, None)
 
 
 # --- The article's model with a tf.compat.v1.train optimizer ------------------------------------

@@ -82,18 +82,17 @@ class CheckpointRestore:
         with tempfile.TemporaryDirectory() as folder:
             for way, (mechanism, key, name) in WAYS.items():
                 path = None
-                with obs.catch(f"{way}_save_error"):
-                    with tf.Graph().as_default():  # the program that trains and saves
-                        tf.compat.v1.set_random_seed(seed)
-                        weights = tf.compat.v1.Variable(tf.random.normal([3]), name="weights")
-                        with tf.compat.v1.Session() as sess:
-                            sess.run(weights.initializer)
-                            obs.record(f"{way}_saved", sess.run(weights))
-                            prefix = os.path.join(folder, way)
-                            if mechanism == "checkpoint":
-                                path = tf.compat.v1.train.Checkpoint(weights=weights).save(prefix, session=sess)
-                            else:
-                                path = tf.compat.v1.train.Saver([weights]).save(sess, prefix)
+                with obs.catch(f"{way}_save_error"), tf.Graph().as_default():  # the program that trains and saves
+                    tf.compat.v1.set_random_seed(seed)
+                    weights = tf.compat.v1.Variable(tf.random.normal([3]), name="weights")
+                    with tf.compat.v1.Session() as sess:
+                        sess.run(weights.initializer)
+                        obs.record(f"{way}_saved", sess.run(weights))
+                        prefix = os.path.join(folder, way)
+                        if mechanism == "checkpoint":
+                            path = tf.compat.v1.train.Checkpoint(weights=weights).save(prefix, session=sess)
+                        else:
+                            path = tf.compat.v1.train.Saver([weights]).save(sess, prefix)
                 if path is None:
                     continue
                 with tf.Graph().as_default():  # a fresh program that restores: its own random draw

@@ -187,8 +187,8 @@ def _formula_claims(prefix, limit, std, limit_text, std_text, quotes):
         "glorot", glorot_limit, glorot_std, "sqrt(6 / (fan_in + fan_out))",
         "sqrt(2 / (fan_in + fan_out))",
         ["Samples weights uniformly from `[-limit, limit]`, where `limit = sqrt(6 / (fan_in + fan_out))`.",
-         "Samples weights from a normal distribution with mean 0 and standard deviation "
-         "`sqrt(2 / (fan_in + fan_out))`."]),
+         ("Samples weights from a normal distribution with mean 0 and standard deviation "
+          "`sqrt(2 / (fan_in + fan_out))`.")]),
 )
 class GlorotFormulas:
     """Glorot uniform and normal kernels of 784x128, 128x10 and fans 2000x2000 against the article's formulas."""

@@ -8,9 +8,9 @@ from lab.guest.catalog import Claim
 from lab.verdict import Judgement
 
 INSTEAD = "; what the reader sees instead: "
-MODE = re.compile(r"^not applicable in this mode: (?P<why>.+?)" + re.escape(INSTEAD) + r"(?P<instead>.+)$", re.S)
+MODE = re.compile(r"^not applicable in this mode: (?P<why>.+?)" + re.escape(INSTEAD) + r"(?P<instead>.+)$", re.DOTALL)
 PREMISE = re.compile(r"^premise not met: (?P<premise>.+?), which did not happen in this run"
-                     + re.escape(INSTEAD) + r"(?P<instead>.+)$", re.S)
+                     + re.escape(INSTEAD) + r"(?P<instead>.+)$", re.DOTALL)
 MISSING_API = re.compile(r"^not applicable in this environment: the (graph|eager) twin uses (?P<api>tf(\.\w+)+), "
                          r"which TensorFlow \S+ does not have$")
 UNREAD = "nothing recorded that shows it"

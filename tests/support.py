@@ -52,8 +52,10 @@ def run_documents(documents: Sequence[Any], envs: Sequence[str], variants: Seque
     """Documents (Document values, or paths) through lab.api as `lab verbatim` runs them."""
     from lab import api
 
-    paths = tuple(Path(getattr(d, "path", d)) for d in documents)
-    work = api.Work(envs=tuple(envs), documents=paths, variants=tuple(str(v) for v in variants), of_documents=True)
+    read = tuple(d for d in documents if not isinstance(d, (str, Path)))
+    paths = tuple(Path(d) for d in documents if isinstance(d, (str, Path)))
+    work = api.Work(envs=tuple(envs), documents=paths, variants=tuple(str(v) for v in variants), of_documents=True,
+                    read=read)
     return api.execute(work, api.Options(python, use_cache=settings.use_cache, programs=settings))
 
 

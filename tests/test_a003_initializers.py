@@ -96,8 +96,8 @@ def test_the_examples_run_eagerly_but_numpy_fails_in_a_graph(obs, outcome) -> No
         assert obs[(scenario, "eager")]["first_layer_kernel_shape"] == [784, 128]
     if outcome.records[0].facts["keras"].startswith("3."):
         assert obs[("init-example-he-normal", "eager")]["warnings"] == [
-            "UserWarning: Do not pass an `input_shape`/`input_dim` argument to a layer. When using Sequential "
-            "models, prefer using an `Input(shape)` object as the first layer in the model instead."]
+            ("UserWarning: Do not pass an `input_shape`/`input_dim` argument to a layer. When using Sequential "
+             "models, prefer using an `Input(shape)` object as the first layer in the model instead.")]
         # Keras 3 draws from its own seed generator, not the graph's seed: same kernel in both twins.
         assert (obs[("init-example-glorot-uniform", "graph")]["first_layer_kernel"]
                 == obs[("init-example-glorot-uniform", "eager")]["first_layer_kernel"])

@@ -12,7 +12,8 @@ def point(version: str, made_s: Optional[float], disk: Optional[int]) -> Dict[st
     return {"version": version, "env": f"tf{version}", "made_s": made_s, "disk_bytes": disk}
 
 
-def found(first: str = "2.11.0", before: str = "2.10.1", made: Optional[List[float]] = None) -> Dict[str, Any]:
+def found(first: str = "2.11.0", before: str = "2.10.1",
+          made: Optional[List[Optional[float]]] = None) -> Dict[str, Any]:
     made = [4.0, 6.0, 5.0] if made is None else made
     visited = [point(v, m, 40_000_000) for v, m in zip(["2.5.3", "2.15.1", "2.8.4"], made)]
     return {"releases": [f"2.{i}.0" for i in range(33)], "visited": visited, "first": {"version": first},
@@ -36,4 +37,4 @@ def test_the_venv_row_is_the_slowest_probe_venv_with_the_disk_each_extra_venv_ad
 
 
 def test_venvs_made_before_leave_only_the_bisect_row() -> None:
-    assert len(rows(found(made=[None, None, None]), 30.0)) == 1  # type: ignore[list-item]
+    assert len(rows(found(made=[None, None, None]), 30.0)) == 1

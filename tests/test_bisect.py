@@ -40,7 +40,7 @@ class Table:
         return out
 
 
-@pytest.mark.parametrize("n, change", [(2, 1), (3, 2), (8, 5), (33, 1), (33, 32), (100, 37)])
+@pytest.mark.parametrize(("n", "change"), [(2, 1), (3, 2), (8, 5), (33, 1), (33, 32), (100, 37)])
 def test_the_first_change_is_found_with_logarithmically_many_probes(n: int, change: int) -> None:
     probe = Table(["Tensor"] * change + ["SymbolicTensor"] * (n - change))
     found = bisect(span(n), probe, OBSERVATION)
@@ -90,7 +90,7 @@ def test_a_sweep_marks_every_release_where_the_value_moves() -> None:
     assert "| 2.2.0 | 3.11 | tf2.2.0 | b | yes |" in markdown and "FAILED: no wheel" in markdown
 
 
-@pytest.mark.parametrize("text, words", [("assign-ops#9", "has claims #1 to #3"), ("assign-opz", "did you mean"),
+@pytest.mark.parametrize(("text", "words"), [("assign-ops#9", "has claims #1 to #3"), ("assign-opz", "did you mean"),
                                          ("assign-ops#x", "has claims #1 to #3")])
 def test_a_target_names_an_existing_scenario_and_claim(real_scenarios, text: str, words: str) -> None:
     with pytest.raises(UsageError, match=words):
@@ -115,8 +115,8 @@ def test_bisect_and_sweep_refuse_a_version_that_is_no_release_in_one_line(monkey
                  ["sweep", "assign-ops#1", "--from", "2.13.0", "--to", "2.15.9"]):
         assert main(argv) == 2
         err = capsys.readouterr().err.strip().splitlines()
-        assert err == ["lab: error: TensorFlow 2.15.9 is not a final release on PyPI; the nearest are 2.16.2, "
-                       "2.14.1"]
+        assert err == [("lab: error: TensorFlow 2.15.9 is not a final release on PyPI; the nearest are 2.16.2, "
+                        "2.14.1")]
 
 
 
@@ -146,7 +146,7 @@ def test_a_release_on_another_python_says_so_and_what_making_its_env_cost() -> N
     assert "the Python changes" not in progress_line(VERDICT, Decided(4, 7, point, "x", "3.9.18"))
 
 
-@pytest.mark.parametrize("text, document", [("post.md#3", True), ("docs/post#2", True), ("assign-ops#1", False),
+@pytest.mark.parametrize(("text", "document"), [("post.md#3", True), ("docs/post#2", True), ("assign-ops#1", False),
                                             ("keras-optimizer-graph", False)])
 def test_a_target_with_a_path_or_a_suffix_is_a_document_block(text: str, document: bool) -> None:
     assert is_document(text) is document
@@ -174,7 +174,7 @@ def canned_pypi(monkeypatch, tmp_path) -> None:
     releases._memo.clear()
 
 
-@pytest.mark.parametrize("text, version, note", [
+@pytest.mark.parametrize(("text", "version", "note"), [
     ("2.13.0", "2.13.0", ""),
     ("2.13", "2.13.1", "2.13 is 2.13.1, the newest final 2.13.x"),
     ("2", "2.17.1", "2 is 2.17.1, the newest final 2.x"),
@@ -187,7 +187,7 @@ def test_a_version_with_fewer_parts_names_the_newest_final_release_it_begins(can
     assert releases.pick(text, exclude_newer=matrix_settings()[1]) == (version, note)  # 2.99.0 came after it
 
 
-@pytest.mark.parametrize("text, words", [("2.12", "2.12 is not a final release on PyPI; the nearest are"),
+@pytest.mark.parametrize(("text", "words"), [("2.12", "2.12 is not a final release on PyPI; the nearest are"),
                                          ("2.13.0rc1", "not a final release"), ("two", "is not a version")])
 def test_a_version_no_release_begins_is_one_line(canned_pypi, text, words) -> None:
     from lab import releases
@@ -204,7 +204,7 @@ def test_the_ends_of_a_range_may_be_prefixes_and_each_says_which_release_it_is(c
     assert notes == ["2.13 is 2.13.1, the newest final 2.13.x", "2.14 is 2.14.1, the newest final 2.14.x"]
 
 
-@pytest.mark.parametrize("filename, pythons", [
+@pytest.mark.parametrize(("filename", "pythons"), [
     ("tensorflow-1.15.5-cp37-cp37m-manylinux2010_x86_64.whl", {"3.7"}),
     ("tensorflow_cpu-2.15.1-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", {"3.11"}),
     ("protobuf-4.25.9-cp37-abi3-manylinux2014_x86_64.whl", {"3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13"}),

@@ -50,11 +50,9 @@ def test_every_claim_gets_a_verdict_in_both_modes_or_names_its_premise_and_what_
         batch, real_scenarios) -> None:
     # Nothing the lab itself causes (a missing observation, a predicate that raised) is left:
     # only a premise that cannot occur in the mode, or did not occur in the run (docs/claims.md).
-    undecided = []
-    for (sid, mode), record in batch.items():
-        for j in judge(real_scenarios[sid], record):
-            if j.verdict is Verdict.INCONCLUSIVE and not says_why(real_scenarios[sid].claims[j.claim - 1], j):
-                undecided.append(f"{sid}[{mode}] claim {j.claim}: {j.reason}")
+    undecided = [f"{sid}[{mode}] claim {j.claim}: {j.reason}"
+                 for (sid, mode), record in batch.items() for j in judge(real_scenarios[sid], record)
+                 if j.verdict is Verdict.INCONCLUSIVE and not says_why(real_scenarios[sid].claims[j.claim - 1], j)]
     assert not undecided
 
 

@@ -61,3 +61,10 @@ def test_after_too_many_refused_lines_the_rest_is_skipped() -> None:
     channel = fed(*([b"garbage"] * (MAX_REFUSED + 50)), header(0, b"{}"), b"{}")
     assert channel.refused == MAX_REFUSED and channel.answers == []
     assert any("skipped" in note for note in channel.notes)
+
+
+def test_a_session_s_answer_names_its_cell_and_a_cell_that_is_no_count_names_none() -> None:
+    cell = json.dumps({"job": 0, "attempt": 1, "cell": 2, "bytes": 2}).encode()
+    odd = json.dumps({"job": 0, "attempt": 1, "cell": -1, "bytes": 2}).encode()
+    channel = fed(cell, b"{}", odd, b"{}", header(0, b""), b"")
+    assert [(a.index, a.cell) for a in channel.answers] == [(0, 2), (0, None), (0, None)]

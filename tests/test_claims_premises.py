@@ -62,8 +62,8 @@ def test_every_inconclusive_in_the_baseline_names_its_premise_and_what_is_seen_i
 @pytest.mark.parametrize(("reason", "explained"), [
     ("premise not met: the loop runs, which did not happen in this run; what the reader sees instead: it raises", True),
     ("premise not met: another premise, which did not happen in this run; what the reader sees instead: x", False),
-    ("not applicable in this environment: the eager twin uses tf.random.set_seed, which TensorFlow 1.15.5 does "
-     "not have", True),
+    (("not applicable in this environment: the eager twin uses tf.random.set_seed, which TensorFlow 1.15.5 does "
+      "not have"), True),
     ("no observation 'weight_1' in the graph twin", False),
     ("the claim's predicate raised TypeError: boom", False),
     ("graph twin crashed: the container died", False),

@@ -68,9 +68,9 @@ def reachable(path: Path, qualname: str) -> List[Function]:
             continue
         seen.append((where, name))
         imported = _imported(where)
-        for node in ast.walk(_defs(where)[name]):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-                todo.append((where, node.id) if node.id in _defs(where) else (imported.get(node.id, where), node.id))
+        todo.extend((where, node.id) if node.id in _defs(where) else (imported.get(node.id, where), node.id)
+                    for node in ast.walk(_defs(where)[name])
+                    if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load))
     return seen
 
 
@@ -177,8 +177,8 @@ def test_the_listing_of_deciding_observations_and_their_code_is_the_committed_on
     text = listing()
     if update_golden:
         GOLDEN.write_text(text)
-    assert GOLDEN.read_text() == text, "a claim's deciding observations or their code changed: review, then " \
-                                       "pytest tests/test_claims_provenance.py --update-golden"
+    assert GOLDEN.read_text() == text, ("a claim's deciding observations or their code changed: review, then "
+                                        "pytest tests/test_claims_provenance.py --update-golden")
 
 
 def substitute_uses(scenario: Scenario, substitutes: Iterable[str]) -> Set[str]:

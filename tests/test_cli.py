@@ -45,9 +45,13 @@ def test_show_prints_the_claims_quotes_and_both_twins(capsys) -> None:
         (["run", "tf1-reinit", "--env", "tf2.51"], "no environment 'tf2.51' in the matrix; did you mean 'tf2.5'?", 2),
         (["compare-all", "--workers", "0"], "Invalid value for '--workers'", 2),
         (["envs", "build", "nope"], "no environment 'nope' in the matrix", 2),
+        (["run", "tf1-reinit", "--workers", "0"], "Invalid value for '--workers'", 2),
+        (["verbatim", "examples/post.md", "--semantics", "kernel"], "--semantics 'kernel': use session or examples", 2),
+        (["verbatim", "examples/post.md", "--output-check", "loose"], "--output-check 'loose': use strict", 2),
     ],
     ids=["unknown-id", "show-unknown-id", "unknown-mode", "nothing-to-run", "bad-seed", "unknown-command",
-         "zero-timeout", "unknown-env", "zero-workers", "build-unknown-env"],
+         "zero-timeout", "unknown-env", "zero-workers", "build-unknown-env", "run-zero-workers", "bad-semantics",
+         "bad-output-check"],
 )
 def test_bad_input_gives_one_line_and_its_exit_code(capsys, argv, message, code) -> None:
     assert main(argv) == code

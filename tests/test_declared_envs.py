@@ -79,7 +79,7 @@ def test_env_fields_come_from_the_entry_and_its_python_table(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "edit, message",
+    ("edit", "message"),
     [
         (('numpy = "numpy==1.26.4"', 'numpy = "numpy>=1.26"'), "not an exact pin"),
         (('python = "3.11"', 'python = "3.10"'), "has no [python"),

@@ -78,7 +78,7 @@ def test_a_declared_env_says_whether_it_is_made_without_making_it() -> None:
 def test_every_kind_and_the_fake_answer_the_whole_protocol() -> None:
     members = [m for m in vars(Environment) if not m.startswith("_")] + ["name", "kind"]
     for cls in (*(kinds.get(n) for n in kinds.names()), FakeEnvironment):
-        missing = [m for m in members if m not in ("name",) and not hasattr(cls, m)]
+        missing = [m for m in members if m != "name" and not hasattr(cls, m)]
         assert missing == [], f"{cls.__name__} lacks {missing}"
 
 
@@ -90,9 +90,10 @@ def test_the_protocol_documents_every_member() -> None:
     assert {m.name for m in methods} >= {"check", "prepare", "identity", "run", "stop", "describe", "state", "forget"}
     assert all(ast.get_docstring(m) for m in methods), [m.name for m in methods if not ast.get_docstring(m)]
     fields = [n for n in body if isinstance(n, ast.AnnAssign)]
-    documented = {f.target.id for f, after in zip(body, body[1:]) if isinstance(f, ast.AnnAssign)  # type: ignore[union-attr]
+    documented = {f.target.id for f, after in zip(body, body[1:])  # type: ignore[union-attr]  # a class annotates Names
+                  if isinstance(f, ast.AnnAssign)
                   and isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant)}
-    assert documented == {f.target.id for f in fields}  # type: ignore[union-attr]
+    assert documented == {f.target.id for f in fields}  # type: ignore[union-attr]  # a class annotates Names
 
 
 def _python_files(folder: Path) -> List[Path]:

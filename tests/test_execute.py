@@ -112,7 +112,11 @@ def test_after_ctrl_c_no_queued_part_starts_and_the_finished_one_keeps_its_recor
     plan = Plan(TRIALS, ("fake",), 1, tuple(Mode))
     env = InterruptedDuringFirstPart(CANNED)
     execution = Execution(plan, [env], {}, None, 60, workers=1, history=split_history(tmp_path))
-    (outcome,), interrupted = execution.run(stop=env.stopped.set)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # whatever an earlier test left
+    try:
+        (outcome,), interrupted = execution.run(stop=env.stopped.set)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert interrupted
     assert len(env.batches) == 1  # the two queued parts never started
     first = {(t.scenario, t.mode) for t in env.batches[0]}

@@ -164,8 +164,8 @@ def python(request: pytest.FixtureRequest) -> str:
     found = find_python(version)
     if found is None:
         pytest.skip(f"no CPython {version[0]}.{version[1]} under $PYENV_ROOT/versions or on PATH")
-    probe = subprocess.run([found, "-c", "import platform, sys; print(platform.python_implementation(), "
-                                         "'%d.%d' % sys.version_info[:2])"],
+    probe = subprocess.run([found, "-c", ("import platform, sys; print(platform.python_implementation(), "
+                                          "'%d.%d' % sys.version_info[:2])")],
                            capture_output=True, text=True, timeout=60)
     if probe.stdout.split() != ["CPython", f"{version[0]}.{version[1]}"]:
         pytest.skip(f"{found} is not CPython {version[0]}.{version[1]}: {probe.stdout.strip() or probe.stderr[-200:]}")

@@ -73,7 +73,7 @@ def test_a_fit_is_plotted_against_the_stated_and_the_truncated_density_with_its_
                for mode in ("graph", "eager")]
     text = page_of(records, real_scenarios)
     section = text[text.index('id="scenario-init-he-formulas"'):]
-    svgs = re.findall(r"<svg.*?</svg>", section, re.S)
+    svgs = re.findall(r"<svg.*?</svg>", section, re.DOTALL)
     assert len(svgs) == 1 and "stated: N(0, 0.05²)" in svgs[0] and "TF: truncated normal" in svgs[0]
     assert f"normal {fit['ks_normal']:.4f} rejects" in svgs[0]  # the KS statistic the guest measured
     assert f"truncated_normal {fit['ks_truncated_normal']:.4f}" in svgs[0]
@@ -121,7 +121,7 @@ def sgd(env: str, tf: str, mode: str, weights: list, raised: bool = False) -> Re
 def lines_of(svg: str) -> dict:
     """{data-line: [y, ...]} of a figure's named lines (SVG y grows downwards)."""
     out = {}
-    for name, body in re.findall(r'<g data-line="([^"]+)"><title>[^<]*</title>(.*?)</g>', svg, re.S):
+    for name, body in re.findall(r'<g data-line="([^"]+)"><title>[^<]*</title>(.*?)</g>', svg, re.DOTALL):
         path = re.search(r' d="([^"]+)"', body)
         out[name] = [float(y) for y in re.findall(r"[ML] [-\d.]+ ([-\d.]+)", path.group(1))] if path else []
     return out
@@ -151,8 +151,8 @@ def test_the_depth_profile_marks_where_a_value_overflows() -> None:
     records = [Record("depth", m, "local", 1, "ok", {"relu_unscaled_normal": finite, "relu_he_normal": steady},
                       None, FACTS) for m in ("graph", "eager")]
     (figure,) = figures.for_scenario("depth", records, ["local"], "f")
-    assert "relu unscaled_normal: the std overflows (inf or nan) after layer 3 (the triangle) in graph and " \
-           "eager: local" in figure.caption
+    assert ("relu unscaled_normal: the std overflows (inf or nan) after layer 3 (the triangle) in graph and "
+            "eager: local") in figure.caption
     assert "relu unscaled_normal graph local overflow" in lines_of(figure.svg)
     assert ">layer<" in figure.svg and ">activation std<" in figure.svg
 

@@ -62,3 +62,9 @@ def test_same_text_same_key_and_any_change_another() -> None:
     assert len({key, kind.key(ProgramJob("print(2)", 5.0, 2), "local", "local:abc"),
                 kind.key(ProgramJob("print(1)", 6.0, 2), "local", "local:abc"),
                 kind.key(JOB, "local", "local:def")}) == 4
+
+
+def test_a_program_that_closed_its_pipes_before_its_result_is_said_so() -> None:
+    crashed = ProgramKind({}).accept(JOB, "local", [run(None, ended="closed")], {})
+    assert crashed is not None and crashed.status is Status.CRASHED
+    assert "closed its stdout, stderr and result pipes" in crashed.error["message"]

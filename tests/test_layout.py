@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import ast
+import io
+import re
 import subprocess
 import sys
+import tokenize
 from pathlib import Path
 from typing import Dict, List, Set
 
@@ -35,7 +38,8 @@ FLOORS = [
     ("guest", ["lab.guest"]),
     ("model", ["lab.errors", "lab.status", "lab.text", "lab.cores", "lab.scratch", "lab.locking", "lab.values",
                "lab.schemas", "lab.plan", "lab.selection", "lab.releases", "lab.record", "lab.verdict",
-               "lab.scenario", "lab.channel", "lab.cache"]),
+               "lab.scenario", "lab.channel", "lab.cache", "lab.atomic", "lab.stopping", "lab.sandbox",
+               "lab.orphans"]),
     ("jobs and documents", ["lab.environments.shipment", "lab.jobs", "lab.schedule", "lab.verbatim"]),
     ("judging and environments", ["lab.judge", "lab.environments"]),
     ("execute", ["lab.execute"]),
@@ -144,3 +148,17 @@ def test_the_guest_is_linted_for_python_3_7(tmp_path: Path) -> None:
     finally:
         probe.unlink()
     assert found.returncode == 1 and "Python 3.7" in found.stdout
+
+
+# A silenced type error says why on its line, as a ruff noqa does: `# type: ignore[code]  # why`.
+_REASONED_IGNORE = re.compile(r"# type: ignore\[[\w-]+(, [\w-]+)*\]  # \S")
+
+
+def test_every_type_ignore_names_its_code_and_says_why() -> None:
+    bare = []
+    for path in sorted((ROOT / "lab").rglob("*.py")) + sorted((ROOT / "tests").rglob("*.py")):
+        tokens = tokenize.generate_tokens(io.StringIO(path.read_text()).readline)
+        bare += [f"{path.relative_to(ROOT)}:{t.start[0]}: {t.string}" for t in tokens
+                 if t.type == tokenize.COMMENT and re.match(r"#\s*type:\s*ignore", t.string)
+                 and not _REASONED_IGNORE.match(t.string)]
+    assert bare == []

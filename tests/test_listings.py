@@ -50,7 +50,7 @@ def test_cache_info_counts_and_prune_removes_only_what_is_older(tmp_path: Path, 
     os.utime(tmp_path / "venvs" / "tf1.15-old", (time.time() - 40 * 86400,) * 2)
     assert {(p.name, p.entries, p.bytes) for p in housekeeping.info()} == {("records", 2, 20), ("venvs", 1, 10)}
     assert main(["cache", "info"]) == 0
-    assert re.search(r"^records +2 +20 B", capsys.readouterr().out, re.M)
+    assert re.search(r"^records +2 +20 B", capsys.readouterr().out, re.MULTILINE)
     assert main(["cache", "prune", "--older-than", "30"]) == 0
     assert "removed 2 entries, 20 B" in capsys.readouterr().out
     assert (tmp_path / "records" / "cd" / "new.json").exists() and not (tmp_path / "venvs" / "tf1.15-old").exists()

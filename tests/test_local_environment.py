@@ -127,6 +127,8 @@ def test_a_second_local_run_with_nothing_changed_starts_no_guest(fixture_scenari
     # which must not change the env's identity for the second run.
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
     (tmp_path / "keras").mkdir()
+    # Outside the sandbox: inside it the guest cannot write the user's files, Keras's config included.
+    monkeypatch.setattr("lab.sandbox._wanted", False)
     trials = tuple(Trial("fixture-assign", m, 1) for m in Mode)
     the_plan = Plan(trials, ("local",), 1, tuple(Mode))
 
@@ -144,3 +146,24 @@ def test_a_second_local_run_with_nothing_changed_starts_no_guest(fixture_scenari
     monkeypatch.setattr(again, "run", lambda *a: pytest.fail("a guest was started"))
     second = once(again)
     assert second.cached == 2 and second.records == first.records
+
+
+def test_a_sandbox_whose_mounts_changed_under_bwrap_is_started_again(fixture_runner, monkeypatch,
+                                                                      tmp_path: Path) -> None:
+    # bwrap binds / read-only mount by mount; a container's overlay mounted or unmounted at that
+    # moment fails it before the guest runs ("Can't bind mount ... remount ...: Invalid argument").
+    from lab import sandbox
+
+    starts = tmp_path / "starts"
+    flaky = tmp_path / "flaky-bwrap"
+    flaky.write_text(f'#!/bin/sh\necho start >> "{starts}"\n'
+                     f'if [ "$(wc -l < "{starts}")" -eq 1 ]; then\n'
+                     '  echo "bwrap: Can\'t bind mount /oldroot/ on /newroot/: Unable to apply mount flags: remount '
+                     '\\"/newroot/var/lib/docker/overlay2/x/merged\\": Invalid argument" >&2; exit 1\nfi\nexec "$@"\n')
+    flaky.chmod(0o755)
+    monkeypatch.setattr(sandbox, "active", lambda: True)
+    monkeypatch.setattr(sandbox, "wrap", lambda command, *rest: [str(flaky), *command])
+    monkeypatch.setattr(sandbox, "variables", lambda variables: variables)
+    records = fixture_runner.run([Trial("fixture-assign", Mode.GRAPH, 1)])
+    assert [r.status for r in records] == ["ok"]
+    assert starts.read_text().count("start") == 2

@@ -28,14 +28,14 @@ def canned_index(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     releases._memo.clear()
 
 
-@pytest.mark.parametrize("text, name", [
+@pytest.mark.parametrize(("text", "name"), [
     ("tf==2.17.1", "tf2.17.1"),
     ("tf==2.16.2+tf-keras", "tf2.16.2-tf-keras"),
     ("py3.9/tf==2.8.4", "py3.9-tf2.8.4"),
 ])
 def test_a_pin_and_its_folder_safe_name_parse_to_the_same_spec(text: str, name: str) -> None:
     assert parse(text) == parse(name)
-    assert (parse(text).text, parse(text).name) == (text, name)  # type: ignore[union-attr]
+    assert (parse(text).text, parse(text).name) == (text, name)  # type: ignore[union-attr]  # both parse: asserted above
 
 
 def test_matrix_names_are_not_pins_and_a_pin_may_name_a_release_by_its_prefix() -> None:
@@ -73,7 +73,7 @@ def test_the_same_spec_gives_the_same_lock_path_and_another_python_another() -> 
     assert lookup("py3.9/tf==2.8.4")[0].lock != lookup("tf==2.8.4")[0].lock
 
 
-@pytest.mark.parametrize("text, words", [
+@pytest.mark.parametrize(("text", "words"), [
     ("py3.11/tf==2.8.4", "no TensorFlow 2.8.4 wheel for Python 3.11 (it has 3.7, 3.8, 3.9, 3.10)"),
     ("tf==2.16.0", "not a final release on PyPI; the nearest are 2.16.2"),
     ("tf==2.13.1+tf-keras", "+tf-keras is for TF 2.16 and newer"),

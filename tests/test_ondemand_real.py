@@ -14,7 +14,7 @@ from typing import Iterator
 
 import pytest
 
-from lab import releases
+from lab import releases, sandbox
 from lab.cache import cache_root
 from lab.environments import resolve
 from lab.environments.uvtool import uv_cache_dir
@@ -51,4 +51,5 @@ def test_a_second_venv_of_the_same_wheels_is_hardlinked_from_uvs_cache_and_forgo
     assert about["disk_bytes"] < 0.2 * about["shared_bytes"]  # its own: the bytecode and the venv's scripts
     assert state.made and Path(state.where).parent == fresh_cache / "venvs"
     assert state.versions["tensorflow"] == "2.14.0" and state.versions["python"].startswith("3.11.")
-    assert again.identity() == f"venv:{again.fingerprint()}"  # type: ignore[attr-defined]
+    # its identity is its lock's (and whether the sandbox held: lab.sandbox.keyed)
+    assert again.identity() == sandbox.keyed(f"venv:{again.fingerprint()}")  # type: ignore[attr-defined]  # an on-demand venv: resolve() types it as the base

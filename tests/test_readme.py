@@ -28,7 +28,7 @@ def cli_commands() -> Set[str]:
     found: Set[str] = set()
 
     def walk(group: object, prefix: str) -> None:
-        for name, sub in group.commands.items():  # type: ignore[attr-defined]
+        for name, sub in group.commands.items():  # type: ignore[attr-defined]  # a click Group has commands
             if hasattr(sub, "commands"):
                 walk(sub, f"{prefix}{name} ")
             else:
@@ -84,16 +84,20 @@ def test_every_document_the_readme_links_exists() -> None:
 @pytest.mark.slow
 def test_the_guided_path_runs_as_printed(tmp_path: Path) -> None:
     # Every command of the guide's code blocks, as printed, in a folder laid out as a clone is
-    # (examples/, .venv/bin), exits 0 and leaves the report it promises.
+    # (examples/, .venv/bin), exits as the guide says and leaves the report it promises.
     (tmp_path / "examples").mkdir()
     shutil.copy(ROOT / "examples" / "post.md", tmp_path / "examples" / "post.md")
     (tmp_path / ".venv").mkdir()
     (tmp_path / ".venv" / "bin").symlink_to(Path(sys.executable).parent)
     guide = section("Check your own post or notebook")
-    commands = [line.split("  #")[0].strip() for block in re.findall(r"```sh\n(.*?)```", guide, re.S)
+    commands = [line.split("  #")[0].strip() for block in re.findall(r"```sh\n(.*?)```", guide, re.DOTALL)
                 for line in block.splitlines() if line.strip()]
-    assert len(commands) == 4
+    assert len(commands) == 5
     for command in commands:
         done = subprocess.run(command, shell=True, cwd=tmp_path, capture_output=True, text=True, timeout=600)
+        if command.endswith("pytest --lab-markdown my-post.md"):  # fails as the guide says, on the difference
+            assert done.returncode == 1 and "shown 'value: 2.0', printed 'value: 1.0'" in done.stdout, done.stdout
+            continue
         assert done.returncode == 0, (command, done.stdout[-1000:], done.stderr[-1000:])
     assert (tmp_path / "results" / "my-post" / "report.md").is_file()
+    assert "value: 1.0" in (tmp_path / "my-post.md").read_text()  # --lab-update wrote what the code prints

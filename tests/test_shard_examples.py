@@ -33,26 +33,32 @@ def test_the_shards_workflow_lints_clean() -> None:
 
 
 def test_every_lab_command_of_the_shards_workflow_exists_with_its_options() -> None:
-    lines = re.findall(r"^\s*(?:-\s+)?run:\s*(lab .*)$", SHARDS_WORKFLOW.read_text(), re.M)
+    lines = re.findall(r"^\s*(?:-\s+)?run:\s*(lab .*)$", SHARDS_WORKFLOW.read_text(), re.MULTILINE)
     assert [shlex.split(line)[1] for line in lines] == ["plan", "run", "merge", "report"]
     for line in lines:
         words = shlex.split(line)
-        command = typer.main.get_command(app).commands[words[1]]  # type: ignore[attr-defined]
+        command = typer.main.get_command(app).commands[words[1]]  # type: ignore[attr-defined]  # the app is a click Group
         options = {opt for param in command.params for opt in getattr(param, "opts", [])}
         assert [w for w in words if w.startswith("--") and w not in options] == [], line
 
 
+def _first_group(pattern: str, text: str) -> str:
+    found = re.search(pattern, text)
+    assert found, f"no {pattern!r} in the example"
+    return found.group(1)
+
+
 def test_the_job_and_the_array_declare_as_many_shards_as_they_run() -> None:
     job = (EXAMPLES / "indexed-job.yaml").read_text()
-    completions = re.search(r"completions: (\d+)", job).group(1)  # type: ignore[union-attr]
-    assert re.search(r"name: SHARD_COUNT\n\s+value: \"(\d+)\"", job).group(1) == completions  # type: ignore
+    completions = _first_group(r"completions: (\d+)", job)
+    assert _first_group(r"name: SHARD_COUNT\n\s+value: \"(\d+)\"", job) == completions
     assert "completionMode: Indexed" in job
     array = (EXAMPLES / "slurm-array.sh").read_text()
     assert "#SBATCH --array=0-3" in array and 'SHARD_COUNT="${SLURM_ARRAY_TASK_COUNT:-4}"' in array
 
 
 def test_the_slurm_scripts_write_their_logs_where_sbatch_runs_since_slurm_makes_no_folder() -> None:
-    outputs = {path.name: re.findall(r"^#SBATCH --output=(.*)$", path.read_text(), re.M)
+    outputs = {path.name: re.findall(r"^#SBATCH --output=(.*)$", path.read_text(), re.MULTILINE)
                for path in sorted(EXAMPLES.glob("slurm-*.sh"))}
     assert outputs == {"slurm-array.sh": ["%x-%A_%a.out"], "slurm-merge.sh": ["%x-%j.out"]}
 

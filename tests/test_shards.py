@@ -42,7 +42,7 @@ def test_a_shard_runs_each_env_once_and_the_plan_file_reads_back_as_the_same_sha
     assert shards.to_json(plan, 2, 4) == shards.to_json(full_plan(), 2, 4)  # the same on every machine
 
 
-@pytest.mark.parametrize("argv, words", [
+@pytest.mark.parametrize(("argv", "words"), [
     (["plan", "--env", "local", "--shard", "5/4"], "--shard '5/4': I must be between 1 and N"),
     (["plan", "fixture-assign", "--env", "local", "--shard", "3/9"], "the plan has only 2 trials x environments"),
     (["run", "--plan", "nowhere.json", "--out", "x"], "no plan file nowhere.json"),

@@ -33,7 +33,7 @@ PLANNED: List[Tuple[str, ...]] = [("envs", "build"), ("compare-all",), ("merge",
 # command lands the XPASS fails the suite and this entry must be deleted.
 def run_commands() -> List[str]:
     """Every `run:` command of the workflow, read from the text (PyYAML is not a dependency)."""
-    return [m.group(1).strip() for m in re.finditer(r"^\s*(?:-\s+)?run:\s*(.*)$", WORKFLOW.read_text(), re.M)]
+    return [m.group(1).strip() for m in re.finditer(r"^\s*(?:-\s+)?run:\s*(.*)$", WORKFLOW.read_text(), re.MULTILINE)]
 
 
 def lab_invocations() -> Dict[Tuple[str, ...], List[str]]:

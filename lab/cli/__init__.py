@@ -6,13 +6,14 @@ import os
 import signal
 import sys
 import threading
-from typing import List, Optional, Type
+from typing import Any, List, Optional, Type
 
 import typer
 
-from lab import __version__
+from lab import __version__, sandbox, stopping
 from lab.cli import bisect, cache, clean, display, envs, results, runs, scenarios, shards, verbatim
 from lab.errors import ExitCode, LabError
+from lab.text import printable
 
 app = typer.Typer(
     name="lab",
@@ -55,6 +56,19 @@ def main(argv: Optional[List[str]] = None) -> int:
     # A run that was interrupted ignores further Ctrl-C while it saves; a caller (a test) keeps its own.
     on_interrupt = signal.getsignal(signal.SIGINT) if _main_thread() else None
     display.forget_interruption()
+    # Issue 26: SIGTERM and SIGHUP stop a command as Ctrl-C does; guests are sandboxed unless
+    # the command's --no-sandbox says otherwise (its callback runs after this).
+    restore_signals = stopping.install()
+    sandbox.use(True)
+    try:
+        return stopping.exit_code(_main(command, argv))
+    finally:
+        restore_signals()
+        if on_interrupt is not None:
+            signal.signal(signal.SIGINT, on_interrupt)
+
+
+def _main(command: Any, argv: Optional[List[str]]) -> int:
     try:
         result = command.main(args=argv, prog_name="lab", standalone_mode=False)
     except _USAGE_ERROR as exc:
@@ -66,11 +80,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         typer.echo("lab: interrupted", err=True)
         return ExitCode.INTERRUPTED
     except LabError as exc:
-        typer.echo(f"lab: error: {exc}", err=True)
+        typer.echo(f"lab: error: {printable(str(exc), one_line=True)}", err=True)
         return exc.exit_code
-    finally:
-        if on_interrupt is not None:
-            signal.signal(signal.SIGINT, on_interrupt)
     if result == ExitCode.INTERRUPTED and not display.interruption_said():
         # Typer turns a Ctrl-C outside a run's wait for environments (loading scenarios,
         # building an image) into a silent exit 130: say it.
@@ -84,7 +95,7 @@ def _main_thread() -> bool:
 
 def entry() -> None:
     code = main()
-    if code == ExitCode.INTERRUPTED:
+    if stopping.interrupted(code):
         # What finished is saved by now. An environment thread that Ctrl-C could not end (one
         # streaming an image build) must not keep the process alive, and exit joins those threads.
         sys.stdout.flush()

@@ -19,6 +19,7 @@ from lab.environments.ondemand import DEFAULT_KIND
 from lab.errors import ExitCode, LabError, UsageError
 from lab.pipeline import DEFAULT_TIMEOUT_S
 from lab.plan import DEFAULT_SEED
+from lab.releases import Release
 from lab.reports import bisection
 from lab.scenario import configured_scenario_dirs, load_scenarios
 
@@ -52,6 +53,17 @@ def _say(line: str) -> None:
     typer.echo(line, err=True)
 
 
+def _work(target: str, first: str, last: str, modes: List[str], observation: Optional[str],
+          settings: probes.Settings) -> Tuple[probes.Prober, lab_bisect.AnyTarget, List[Release]]:
+    """What bisect and sweep both start from: the prober of the target, and the releases from
+    `first` to `last` (with a line for each release left out)."""
+    prober, what = _prober(target, modes, observation, settings)
+    span, notes = probes.span(first, last, settings.python)
+    for note in notes:
+        _say(f"lab: {note}")
+    return prober, what, span
+
+
 def bisect(
     target: TargetArg,
     good: Annotated[str, typer.Option(help="A release where it is as before (2.12.1; 2.12: the newest 2.12.x).")],
@@ -71,10 +83,7 @@ def bisect(
     observation, or the block's outcome) changes, making only the releases' envs the bisection visits."""
     check_out_folder(out)
     settings = probes.Settings(python, kind, seed, timeout, not no_cache)
-    prober, what = _prober(target, mode or [], observation, settings)
-    span, notes = probes.span(good, bad, python)
-    for note in notes:
-        _say(f"lab: {note}")
+    prober, what, span = _work(target, good, bad, mode or [], observation, settings)
     if len(span) >= 2:
         _say(f"bisect {what}: {len(span)} releases from {span[0].version} to {span[-1].version}, "
              f"at most {lab_bisect.Bisection(span).bound} probes ({kind} envs)")
@@ -116,10 +125,7 @@ def sweep(
     to --to: a drift table."""
     check_out_folder(out)
     settings = probes.Settings(python, kind, seed, timeout, not no_cache)
-    prober, what = _prober(target, mode or [], observation, settings)
-    span, notes = probes.span(start, end, python)
-    for note in notes:
-        _say(f"lab: {note}")
+    prober, what, span = _work(target, start, end, mode or [], observation, settings)
     if not span:
         raise UsageError(f"no release from {start} to {end} has wheels for Python {python}")
     try:

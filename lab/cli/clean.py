@@ -21,8 +21,14 @@ def clean(
         "--stale-images", help="Also untag the images of older recipes of the matrix's envs (a changed lock or "
                                "Dockerfile gives a new tag; the old image stays until this).")] = False,
 ) -> None:
-    """Remove the containers and temporary folders of lab processes that are gone (kill -9)."""
+    """End the guests and remove the containers and temporary folders of lab processes that are gone (kill -9)."""
     removed = 0
+    from lab.orphans import end_guests
+    from lab.scratch import stale_scratch_dirs
+
+    for _, pid, processes in end_guests(stale_scratch_dirs()):  # issue 26: before their folders go
+        typer.echo(f"ended the guest {pid} of a lab that is gone ({processes} process(es))")
+        removed += 1
     for path in remove_stale_scratch():
         typer.echo(f"removed temporary folder {path}")
         removed += 1

@@ -10,8 +10,10 @@ from typing import Callable, Iterator, List, Optional, Tuple
 
 import typer
 
+from lab import atomic
 from lab.pipeline import Result
 from lab.reports.view import View
+from lab.text import printable
 
 Note = Callable[[str, str], None]
 Answers = Callable[[str, int, int], None]
@@ -65,12 +67,12 @@ def problems(result: Result) -> None:
     """An environment that could not be made ready: one line each, on stderr."""
     for o in result.outcomes:
         if o.unavailable:
-            typer.echo(f"lab: error: {o.problem}", err=True)
+            typer.echo(f"lab: error: {printable(o.problem, one_line=True)}", err=True)
     if result.documents is not None:
         for line in result.documents.found.errors:
-            typer.echo(f"lab: error: {line}", err=True)
+            typer.echo(f"lab: error: {printable(line, one_line=True)}", err=True)
         for line in result.documents.found.skipped:
-            typer.echo(f"lab: skipped {line}", err=True)
+            typer.echo(f"lab: skipped {printable(line, one_line=True)}", err=True)
 
 
 def html_report(path: Optional[Path], view: View, err: bool = True) -> None:
@@ -79,8 +81,7 @@ def html_report(path: Optional[Path], view: View, err: bool = True) -> None:
         return
     from lab.reports import html
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(html.page(view), encoding="utf-8")
+    atomic.write_text(path, html.page(view))
     typer.echo(f"html report: {path} ({path.stat().st_size / 1e6:.1f} MB)", err=err)
 
 

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 from typing_extensions import Annotated
 
-from lab import selection
-from lab.errors import UsageError
+from lab import atomic, sandbox, selection
 from lab.pipeline import DEFAULT_TIMEOUT_S
 from lab.plan import DEFAULT_SEED
 from lab.selection import Selection
@@ -58,33 +55,25 @@ def chosen(keyword: Optional[str], article: Optional[List[str]], tag: Optional[L
 
 
 def check_out_folder(out: Optional[Path], option: str = "--out") -> None:
-    """An output folder that cannot be written is found before any work, not after it: a file is
-    written there (permission bits do not tell: root may not write in /proc), and the folders
-    made for it are removed again, so a run that stops early leaves nothing."""
-    if out is None:
-        return
-    made = [p for p in [out, *out.parents] if not p.exists()]
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        handle, probe = tempfile.mkstemp(dir=out, prefix=".lab-probe-")
-        os.close(handle)
-        os.unlink(probe)
-    except OSError as exc:
-        raise UsageError(f"{option} {out} cannot be written ({exc.strerror}); choose another {option}") from None
-    finally:
-        for folder in made:  # deepest first
-            try:
-                folder.rmdir()
-            except OSError:
-                break
+    """An output folder that cannot be written is found before any work, not after it (issue 26)."""
+    if out is not None:
+        atomic.probe(out, option, folder=True)
 
 
 def check_html_path(path: Optional[Path]) -> None:
     """An --html that cannot be written is found before any work, not after it."""
-    if path is None:
-        return
-    if path.is_dir():
-        raise UsageError(f"--html {path} is a folder: name the file to write, e.g. {path / 'report.html'}")
-    existing = next((p for p in path.parents if p.exists()), None)
-    if existing is not None and not existing.is_dir():
-        raise UsageError(f"--html {path}: {existing} is not a folder; choose another path")
+    if path is not None:
+        atomic.probe(path, "--html", example="report.html")
+
+
+# --- the sandbox switch (issue 26): a shared option whose callback sets it for the guests this
+# process starts; a command takes it by adding `no_sandbox: NoSandboxOpt = False`.
+def _sandbox(value: bool) -> bool:
+    sandbox.use(not value)
+    return value
+
+
+NoSandboxOpt = Annotated[bool, typer.Option(
+    "--no-sandbox", callback=_sandbox,
+    help="Run local and interpreter guests without the bubblewrap sandbox (no network, a read-only view of the "
+         "files but their own folder and /tmp, a cleared environment): as you, with your files.")]

@@ -10,7 +10,7 @@ from typing import List, Optional
 import typer
 from typing_extensions import Annotated
 
-from lab import api, pipeline, results
+from lab import api, atomic, pipeline, results
 from lab.baseline import check_results
 from lab.cli import display
 from lab.cli.options import HtmlOpt, JsonOpt, check_html_path, check_out_folder
@@ -63,6 +63,8 @@ def check(
     """Compare a results folder with the baseline: exit 0 when nothing changed, 5 with the changes."""
     # Verdicts are judged again with the current claims, as `lab merge` does: the baseline is
     # committed beside the scenarios, so it speaks of today's claims.
+    if update:
+        atomic.probe(baseline, "--baseline")  # issue 26: before any work
     result = api.read(folder)
     checked = check_results(result.records, result.scenario_judgements, baseline, update, require_all_envs)
     if not update:  # CI reads junit.xml: a case fails where the results differ from the baseline

@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import typer
 from typing_extensions import Annotated
 
-from lab import api, pipeline, results, shards
+from lab import api, atomic, pipeline, results, shards
 from lab.baseline import check_results, load_baseline
 from lab.cli import display
 from lab.cli.options import (
@@ -22,6 +22,7 @@ from lab.cli.options import (
     KeywordOpt,
     ModeOpt,
     NoCacheOpt,
+    NoSandboxOpt,
     PlanOpt,
     PythonOpt,
     SeedOpt,
@@ -66,11 +67,13 @@ def run(
     timeout: TimeoutOpt = DEFAULT_TIMEOUT_S,
     env: EnvOpt = None,
     no_cache: NoCacheOpt = False,
+    workers: WorkersOpt = None,
     html: HtmlOpt = None,
     plan: PlanOpt = None,
     keyword: KeywordOpt = None,
     article: ArticleOpt = None,
     tag: TagOpt = None,
+    no_sandbox: NoSandboxOpt = False,  # issue 26: its callback sets lab.sandbox for this process
 ) -> None:
     """Run scenarios' twins, show graph beside eager, and judge every claim per mode."""
     if plan is not None and out is None:
@@ -81,7 +84,7 @@ def run(
     check_html_path(html)
     work = api.Work(tuple(ids or ()), everything, selection, tuple(mode or ()), seed, tuple(env or ["local"]),
                     the_plan)
-    result = execute(work, api.Options(python, timeout, not no_cache))
+    result = execute(work, api.Options(python, timeout, not no_cache, workers))
     if out is not None:
         api.save(result, out, extra)
     view = View.of(result)
@@ -122,6 +125,7 @@ def compare_all(
     keyword: KeywordOpt = None,
     article: ArticleOpt = None,
     tag: TagOpt = None,
+    no_sandbox: NoSandboxOpt = False,  # issue 26: its callback sets lab.sandbox for this process
 ) -> None:
     """Every scenario x both modes x every environment; the verdict matrix and what differs."""
     selection = chosen(keyword, article, tag)
@@ -130,6 +134,8 @@ def compare_all(
         load_baseline(check)  # a missing or malformed baseline fails before any work, in one line
     check_out_folder(out)
     check_html_path(html)
+    if update_baseline is not None:
+        atomic.probe(update_baseline, "--update-baseline")  # issue 26: before the run, not after it
     work = api.Work(tuple(ids or ()), not ids, selection, tuple(mode or ()), seed, tuple(env or ["all"]), the_plan)
     result = execute(work, api.Options(python, timeout, not no_cache, workers))
     folder = out or results.default_results_dir()

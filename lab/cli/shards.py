@@ -9,7 +9,7 @@ from typing import List, Optional
 import typer
 from typing_extensions import Annotated
 
-from lab import pipeline, shards
+from lab import atomic, pipeline, shards
 from lab.cli.options import ArticleOpt, KeywordOpt, SeedOpt, TagOpt, chosen
 from lab.environments import resolve_names
 from lab.errors import UsageError
@@ -41,7 +41,7 @@ def plan(
         raise UsageError(f"--out {out} is a folder: name the plan file, e.g. {out / 'plan.json'}")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(data, indent=1) + "\n")
+        atomic.write_text(out, json.dumps(data, indent=1) + "\n")
     except OSError as exc:
         raise UsageError(f"--out {out} cannot be written ({exc.strerror})") from None
     work = sum(len(w["trials"]) for w in data["work"])

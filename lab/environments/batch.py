@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from lab.channel import Channel, JobLine
 from lab.jobs import Kinds
@@ -35,6 +35,9 @@ class GuestRun:
     """The environment's installed distributions (name==version), when the guest got that far."""
     refused: int = 0
     """Lines of the guest's output the host refused (each one a job's answer or no protocol at all)."""
+    walls: Tuple[Optional[float], ...] = ()
+    """Per job, the seconds its child lived (fork to exit, as the guest measured it), or None:
+    what a job costs the schedule, its child's start and end included (lab/schedule.py)."""
 
     @property
     def records(self) -> List[Any]:
@@ -83,8 +86,10 @@ class Batch:
         self.channel.close()
         answers: Dict[int, List[JobLine]] = {}
         for answer in self.channel.answers:
-            if answer.index < len(self.jobs) and answer.attempt in (1, 2) and answer.attempt not in [
-                    a.attempt for a in answers.get(answer.index, [])]:
+            # Once per attempt; a kind that answers per cell (a session), once per cell of an attempt too.
+            if answer.index < len(self.jobs) and answer.attempt in (1, 2) and (answer.attempt, answer.cell) not in [
+                    (a.attempt, a.cell) for a in answers.get(answer.index, [])] and (
+                    answer.cell is None or getattr(self.kinds.of(self.jobs[answer.index]), "per_cell", False)):
                 answers.setdefault(answer.index, []).append(answer)
             else:
                 self.channel.refused += 1
@@ -105,7 +110,8 @@ class Batch:
         for index, job in enumerate(self.jobs):
             if outcomes[index] is None:
                 outcomes[index] = self.kinds.of(job).missing(job, self.env, missing, why, self.host_facts)
-        return GuestRun(outcomes, self.channel.freeze, refused)
+        walls = tuple(_wall(answers[i][0].header) if i in answers else None for i in range(len(self.jobs)))
+        return GuestRun(outcomes, self.channel.freeze, refused, walls)
 
     def _why(self, why: str, log: str, outcomes: List[Any]) -> str:
         started = [i for i, _ in self.channel.started if i < len(self.jobs) and outcomes[i] is None]
@@ -114,3 +120,9 @@ class Batch:
             why = f"{why} while running {self.kinds.of(job).label(job)}"
         words = last_words(log)
         return why + (f": {words}" if words else "")
+
+
+def _wall(header: Mapping[str, Any]) -> Optional[float]:
+    """A job's child's lifetime from the guest's header, when it is a plausible number."""
+    wall = header.get("wall_s")
+    return float(wall) if isinstance(wall, (int, float)) and not isinstance(wall, bool) and 0 <= wall < 1e6 else None

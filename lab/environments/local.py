@@ -140,7 +140,9 @@ class LocalEnvironment:
             return None
         payload = json.dumps({"interpreter": facts, "variables": keyed_variables(), "keras_config": keras_config()},
                              sort_keys=True)
-        return "local:" + hashlib.sha256(payload.encode()).hexdigest()
+        from lab import sandbox
+
+        return sandbox.keyed("local:" + hashlib.sha256(payload.encode()).hexdigest())  # issue 26
 
     def run(self, batch: Batch, shipment: Shipment, timeout_s: float) -> GuestRun:
         hint = f"install it with '{self.python} -m pip install tensorflow-cpu==2.21.0' or {HOW}"
@@ -150,7 +152,9 @@ class LocalEnvironment:
         stop_guests()
 
     def describe(self) -> Dict[str, Any]:
-        return {"kind": self.kind, "python": self.python}
+        from lab import sandbox
+
+        return {"kind": self.kind, "python": self.python, "sandbox": sandbox.state()}  # issue 26
 
     def state(self, probe: bool = False) -> State:
         return State(made=os.path.isfile(self.python), where=self.python)

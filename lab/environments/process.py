@@ -3,7 +3,9 @@
 The guest's stdout is the channel its results come back on (a pipe: no path a job could open);
 its stderr goes to a log. The guest's launcher ends every descendant when its deadline passes,
 when it is asked to stop, and when this process dies; this side ends the launcher at the time
-limit, and its whole group if it does not go.
+limit, and its whole group if it does not go. Where bubblewrap works the guest runs in its
+sandbox (lab/sandbox.py), unless `--no-sandbox`; its pid and start time are written beside it,
+so that a guest that outlived its lab can be proven ours and ended (lab/orphans.py).
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ import time
 from pathlib import Path
 from typing import List, Mapping, Optional, Set
 
+from lab import orphans, sandbox
 from lab.environments.batch import Batch, GuestRun
 from lab.environments.shipment import Shipment
 from lab.errors import EnvironmentUnavailable
 from lab.record import Status
 from lab.scratch import scratch_dir
+from lab.text import printable
 
 # Guests run by this process, by process-group id, so Ctrl-C can end them.
 _running: Set[int] = set()
@@ -58,9 +62,9 @@ def tail_lines(path: Path, lines: int = 40) -> List[str]:
     return tail_text(path).strip().splitlines()[-lines:]
 
 
-def log_tail(path: Path, lines: int = 3) -> str:
-    """The last `lines` lines of a log, joined into one."""
-    return " | ".join(tail_lines(path, lines))
+def log_tail(path: Path, lines: int = 3, limit: int = 200) -> str:
+    """The last `lines` lines of a log, joined into one, printable and at most `limit` characters."""
+    return printable(" | ".join(tail_lines(path, lines)), limit)
 
 
 def guest_variables(shipment: Shipment, extra_env: Optional[Mapping[str, str]] = None) -> dict:
@@ -87,18 +91,48 @@ def run_guest(python: str, batch: Batch, shipment: Shipment, timeout_s: float, i
         work = Path(tmp)
         request, log = work / "request.json", work / "guest.log"
         batch.write(request, shipment.scenario_dirs, timeout_s)
-        command = [python, *batch.arguments(str(request), timeout_s + DEADLINE_MARGIN_S, os.getpid())]
-        try:
-            with open(log, "wb") as log_file:
-                code = _run(command, batch, log_file.fileno(), guest_variables(shipment, extra_env), timeout_s, tmp)
-        except OSError as exc:
-            raise EnvironmentUnavailable(
-                f"interpreter {python} cannot be started ({exc.strerror}): {install_hint}") from None
+        variables = guest_variables(shipment, extra_env)
+        # In the sandbox the guest's parent is bwrap, which dies with this process and takes the
+        # guest's whole PID namespace with it: the guest need not watch this process itself.
+        boxed = sandbox.active()
+        # A relative path would be looked up from the guest's folder (Popen's cwd), not from here.
+        program = os.path.abspath(python) if os.sep in python else python
+        command = [program, *batch.arguments(str(request), timeout_s + DEADLINE_MARGIN_S, 0 if boxed else os.getpid())]
+        if boxed:
+            shown = [shipment.root, *filter(None, [sandbox.under_hidden(Path(program))])]
+            command, variables = sandbox.wrap(command, work, shown, variables), sandbox.variables(variables)
+        for attempt in range(1, SANDBOX_ATTEMPTS + 1):
+            try:
+                with open(log, "wb") as log_file:
+                    code = _run(command, batch, log_file.fileno(), variables, timeout_s, tmp)
+            except OSError as exc:
+                raise EnvironmentUnavailable(
+                    f"interpreter {python} cannot be started ({exc.strerror}): {install_hint}") from None
+            if not (boxed and code is not None and not batch.channel.facts and _mount_raced(log_tail(log, 1))):
+                break
+            time.sleep(0.2 * attempt)  # the mount that vanished under bwrap (a container's) is gone by then
         if code is None:
             return batch.result(Status.TIMEOUT, f"the batch ran past {timeout_s:g}s", tail_text(log))
         if code == EXIT_NO_TENSORFLOW:
             raise EnvironmentUnavailable(f"{python} has no TensorFlow ({log_tail(log, 1)}): {install_hint}")
+        said = log_tail(log, 1)
+        if not batch.channel.facts and (code == 0 or said.startswith("bwrap: execvp")):
+            # It ended without a word of the guest's protocol, well (`--python /bin/true`) or
+            # because the sandbox could not start it: not a Python running lab's guest, rather
+            # than a guest that died in some job.
+            raise EnvironmentUnavailable(f"interpreter {python} exited at once without running lab's guest"
+                                         f"{f' ({said})' if said else ''}: {install_hint}")
         return batch.result(Status.CRASHED, f"the environment's process exited with code {code}", tail_text(log))
+
+
+SANDBOX_ATTEMPTS = 3
+"""Starts of a sandboxed guest whose sandbox could not be set up because a mount changed under bwrap."""
+
+
+def _mount_raced(said: str) -> bool:
+    """bwrap's error when a mount it was binding read-only (a container's overlay, mounted or
+    unmounted at that moment) changed under it: nothing of the guest ran, so it can start again."""
+    return said.startswith("bwrap: ") and "mount" in said
 
 
 def _run(command: List[str], batch: Batch, log: int, variables: Mapping[str, str], timeout_s: float,
@@ -109,6 +143,7 @@ def _run(command: List[str], batch: Batch, log: int, variables: Mapping[str, str
                             stdin=subprocess.DEVNULL, cwd=cwd, start_new_session=True)
     with _lock:
         _running.add(proc.pid)
+    orphans.note_guest(Path(cwd), proc.pid)
     deadline = time.monotonic() + timeout_s
     try:
         assert proc.stdout is not None

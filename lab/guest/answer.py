@@ -1,9 +1,11 @@
-"""How a job's child answers: its result, as one line of ASCII JSON, through the pipe the worker gave it."""
+"""How a job's child answers: its result, as one line of ASCII JSON, through the pipe the worker gave it;
+then it ends."""
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 from typing import Any, Dict
 
 from lab.guest.observe import exception_value
@@ -24,3 +26,19 @@ def send(fd: int, result: Dict[str, Any]) -> None:
     while view:
         view = view[os.write(fd, view):]
     os.close(fd)
+
+
+def end() -> None:
+    """The child's end: its pipes closed first, so the worker takes the job as done at their end without
+    waiting for the exit of a process this large (TensorFlow's pages torn down), then gone."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # a program replaced or closed it: nothing of it is left to write
+            pass
+    for fd in (0, 1, 2):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    os._exit(0)

@@ -1,4 +1,5 @@
-"""What a job's child does, per job kind: a scenario's twin (a trial) or a document's program.
+"""What a job's child does, per job kind: a scenario's twin (a trial), a document's program, or a
+document's cells in order (a session).
 
 Each function runs in a freshly forked child of the warm worker and ends it (os._exit): the
 child's result goes through its own pipe as one line of ASCII JSON, its prints through the
@@ -12,7 +13,7 @@ import os
 import sys
 from typing import Any, Callable, Dict, Mapping
 
-from lab.guest.answer import send
+from lab.guest.answer import end, send
 from lab.guest.catalog import Mode, Scenario
 from lab.guest.trial import run_trial
 
@@ -33,7 +34,7 @@ def trial_child(tf: Any, scenarios: Mapping[str, Scenario], facts: Dict[str, Any
         tf.config.threading.set_inter_op_parallelism_threads(1)
         tf.config.threading.set_intra_op_parallelism_threads(1)
         send(fd, run_trial(tf, scenarios[spec["scenario"]], mode, int(spec["seed"]), facts))
-        os._exit(0)
+        end()
 
     return run
 
@@ -49,6 +50,19 @@ def program_child(isolation: str) -> Callable[[Dict[str, Any], int, str], None]:
             os.set_inheritable(fd, True)
             os.execv(sys.executable, [sys.executable, "-m", "lab.guest.verbatim.child", path, folder, str(fd)])
         send(fd, execute(path, folder))
-        os._exit(0)
+        end()
+
+    return run
+
+
+def session_child() -> Callable[[Dict[str, Any], int, str], None]:
+    """A session's child: the first node of the document's fork chain (lab/guest/verbatim/session.py),
+    which writes a line per cell to its pipe and exits when the chain has ended."""
+    from lab.guest.verbatim.session import Chain
+
+    def run(spec: Dict[str, Any], fd: int, folder: str) -> None:
+        Chain(spec, fd, folder).run()
+        os.close(fd)
+        end()
 
     return run

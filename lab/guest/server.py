@@ -10,6 +10,13 @@ The channel, one line each, ASCII JSON:
   {"start": I, "attempt": A}                  before job I's child starts
   {"job": I, "attempt": A, "ended": ..., "code": ..., "wall_s": ..., "bytes": N, ...}
   PAYLOAD                                     exactly N bytes: the child's own result, then a newline
+
+A session (a document's cells in order, lab/guest/verbatim/session.py) answers as it goes: its
+child writes a line `CELL RESULT` per cell, and this process writes each on at once, labelled
+  {"job": I, "attempt": A, "cell": C, "bytes": N}
+  RESULT
+for a cell C the job has and not yet answered (a line of any other shape is dropped), then the
+job's own header (`bytes` 0) when the chain has ended.
 """
 
 from __future__ import annotations
@@ -22,9 +29,11 @@ import shutil
 import signal
 import sys
 import time
-from typing import IO, Any, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import IO, Any, Callable, Dict, List, Optional, Set, Tuple
 
 from lab.guest import system
+from lab.guest.output import Output, chunks
+from lab.guest.spare import ChildFn, Spare, fork, write_all
 
 MAX_PAYLOAD = 8 << 20
 """A child's result larger than this is refused (the child is killed): results are summaries."""
@@ -34,63 +43,23 @@ TAIL = 2 << 10
 """What is kept of a child's log when it dies: the end, where the reason is."""
 HEAD, OUT_TAIL = 12 << 10, 4 << 10
 """What is kept of a program's stdout and stderr: the start, and the end (a traceback)."""
+MAX_CELL_LINE = 1 << 20
+"""A session's line for one cell longer than this stops the session: a cell's result is a summary."""
+MAX_SESSION = 64 << 20
+"""All a session's child may write through its pipe."""
 _DIGIT = re.compile(r"\d")
+EXIT_GRACE_S = 0.5
+"""How long a child whose pipes closed without its result is given to show its exit status."""
 
-ChildFn = Callable[[Dict[str, Any], int, str], None]
-"""(job spec, result fd, job folder): runs in the child and writes the result to the fd; never returns."""
-
-
-class Output:
-    """What a child printed on one stream, read from its pipe as it comes: the first `head` bytes,
-    the last `tail`, and how many in all. A child printing hundreds of MB costs no memory and no
-    disk; what it printed survives its crash."""
-
-    def __init__(self, fd: int, head: int, tail: int) -> None:
-        self.fd, self.head_limit, self.tail_limit = fd, head, tail
-        self.head = bytearray()
-        self.tail = bytearray()
-        self.size = 0
-        self.eof = False
-
-    def read(self) -> None:
-        for data in _chunks(self.fd, self.eof):
-            if not data:
-                self.eof = True
-                return
-            self.size += len(data)
-            room = self.head_limit - len(self.head)
-            if room > 0:
-                self.head += data[:room]
-                data = data[room:]
-            self.tail += data
-            if len(self.tail) > self.tail_limit:
-                del self.tail[:len(self.tail) - self.tail_limit]
-
-    def value(self) -> Dict[str, Any]:
-        """The text kept (with a note of what was left out between its start and end) and the size."""
-        left_out = self.size - len(self.head) - len(self.tail)
-        gap = b"\n[... %d bytes left out ...]\n" % left_out if left_out else b""
-        data = bytes(self.head) + gap + bytes(self.tail)
-        return {"text": data.decode("utf-8", errors="replace"), "bytes": self.size}
-
-
-def _chunks(fd: int, eof: bool) -> Iterator[bytes]:
-    """What a non-blocking pipe holds now, a chunk at a time; b"" once at its end."""
-    while not eof:
-        try:
-            data = os.read(fd, 1 << 16)
-        except BlockingIOError:
-            return
-        except OSError:
-            data = b""
-        yield data
-        eof = not data
-
-
-def _pipe() -> Tuple[int, int]:
-    read_fd, write_fd = os.pipe()
-    os.set_blocking(read_fd, False)
-    return read_fd, write_fd
+def _descendants(pid: int) -> List[int]:
+    """Every live process below `pid` (from /proc)."""
+    found: List[int] = []
+    todo = [pid]
+    while todo:
+        below = system.children(todo.pop())
+        found += below
+        todo += below
+    return found
 
 
 class Running:
@@ -102,9 +71,21 @@ class Running:
         self.pid, self.fd, self.outputs, self.folder, self.deadline = pid, fd, outputs, folder, deadline
         self.started = time.monotonic()
         self.payload = bytearray()
+        self.received = 0
+        self.closed = False
+        """Its child closed all its pipes and was ended then (see Server._close)."""
+        self.seen: set = set()
+        """A session's cells answered so far."""
         self.oversized = False
         self.eof = False
         self.status: Optional[int] = None
+        self.grace_until: Optional[float] = None
+        """Set when its pipes all closed without a byte of its result (see Server.serve)."""
+
+    @property
+    def wake_at(self) -> float:
+        """When the server must look at it even if nothing happens: its time limit, or its grace's end."""
+        return self.deadline if self.grace_until is None else min(self.deadline, self.grace_until)
 
     @property
     def fds(self) -> List[int]:
@@ -118,6 +99,9 @@ class Server:
         self.child, self.out, self.work = child, out, work
         self.parallel = max(1, parallel)
         self.running: Dict[int, Running] = {}
+        self.spare: Optional[Spare] = None
+        self.closing: List[Running] = []
+        """Jobs whose child closed its pipes and is exiting: their place is free, their line waits for its status."""
         self.pid = os.getpid()
         self._wake_write = -1
 
@@ -127,65 +111,83 @@ class Server:
             self.out.write(payload + b"\n")
         self.out.flush()
 
+    def _fork(self, wake: int) -> Spare:
+        """A spare for the next job; in it, this server's fds and every running job's pipes are closed."""
+        return fork(self.child, [wake, self._wake_write, *(fd for r in self.running.values() for fd in r.fds)],
+                    self.pid)
+
     def _start(self, index: int, attempt: int, spec: Dict[str, Any], timeout_s: float, wake: int) -> Running:
+        spare, self.spare = self.spare, None
+        if spare is None or not spare.fit():
+            if spare is not None:
+                spare.discard()
+            spare = self._fork(wake)
         folder = os.path.join(self.work, f"job{index}-{attempt}")
         shutil.rmtree(folder, ignore_errors=True)
         os.makedirs(folder)
         self._write({"start": index, "attempt": attempt})
-        read_fd, write_fd = _pipe()
-        # A program's stdout and stderr apart (the host reads what it printed); a trial's together.
+        try:
+            write_all(spare.order, json.dumps({"spec": spec, "folder": folder}).encode())
+        except OSError:
+            pass  # the spare is gone: its job ends as its child did
+        os.close(spare.order)
         program = spec.get("kind") == "program"
-        streams = [_pipe(), _pipe()] if program else [_pipe()]
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:  # the child: nothing of the server's may stay reachable from the job's code
-            try:
-                signal.set_wakeup_fd(-1)
-                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                for fd in [wake, self._wake_write, read_fd, *(r for r, _ in streams)]:
-                    os.close(fd)
-                for other in self.running.values():
-                    for fd in other.fds:
-                        os.close(fd)  # another job's pipes: the child could read its result
-                out, err = streams[0][1], streams[-1][1]
-                devnull = os.open(os.devnull, os.O_RDONLY)
-                for source, target in ((devnull, 0), (out, 1), (err, 2)):
-                    os.dup2(source, target)
-                for fd in {devnull, out, err}:
-                    os.close(fd)
-                os.setsid()  # a group of its own, killed whole when the job ends
-                system.die_with_parent(self.pid)
-                system.drop_privileges()
-                self.child(spec, write_fd, folder)
-            finally:
-                os._exit(70)
-        os.close(write_fd)
-        for _, writer in streams:
-            os.close(writer)
+        if not program:
+            os.close(spare.streams.pop())
         heads = [(HEAD, OUT_TAIL), (HEAD, OUT_TAIL)] if program else [(0, TAIL)]
-        outputs = [Output(r, head, tail) for (r, _), (head, tail) in zip(streams, heads)]
-        job = Running(index, attempt, spec, pid, read_fd, outputs, folder, time.monotonic() + timeout_s)
-        self.running[read_fd] = job
+        outputs = [Output(r, head, tail) for r, (head, tail) in zip(spare.streams, heads)]
+        job = Running(index, attempt, spec, spare.pid, spare.result, outputs, folder, time.monotonic() + timeout_s)
+        self.running[spare.result] = job
         return job
 
     def _read(self, job: Running) -> None:
         """What the child wrote since the last read (all of it, once the child has exited)."""
-        for data in _chunks(job.fd, job.eof):
+        session = job.spec.get("kind") == "session"
+        for data in chunks(job.fd, job.eof):
             if not data:
                 job.eof = True
                 return
-            if len(job.payload) + len(data) > MAX_PAYLOAD:
-                job.oversized = True
-                system.kill_group(job.pid)
-                job.eof = True
+            job.received += len(data)
+            if job.received > (MAX_SESSION if session else MAX_PAYLOAD):
+                self._oversized(job)
                 return
             job.payload += data
+            if session:
+                self._cells(job)
+                if job.oversized:
+                    return
+
+    def _oversized(self, job: Running) -> None:
+        job.oversized = True
+        system.kill_group(job.pid)
+        job.eof = True
+
+    def _cells(self, job: Running) -> None:
+        """A session's complete lines, each written on labelled with its job and its cell."""
+        count = len(job.spec.get("cells") or ())
+        while True:
+            end = job.payload.find(b"\n")
+            if end < 0:
+                if len(job.payload) > MAX_CELL_LINE:
+                    self._oversized(job)
+                return
+            line = bytes(job.payload[:end])
+            del job.payload[:end + 1]
+            number, _, result = line.partition(b" ")
+            if not (number.isdigit() and len(number) < 7 and result.isascii()):
+                continue
+            cell = int(number)
+            if cell < count and cell not in job.seen:
+                job.seen.add(cell)
+                self._write({"job": job.index, "attempt": job.attempt, "cell": cell, "bytes": len(result)}, result)
 
     def _finish(self, job: Running, timed_out: bool) -> Dict[str, Any]:
         """The job's line, written; its child, its group and any stray are gone."""
+        session = job.spec.get("kind") == "session"
         if timed_out or job.oversized:
             system.kill_group(job.pid)
+        if session and not job.oversized:
+            self._read(job)  # the cells answered before the end
         if job.status is None:
             _, job.status = os.waitpid(job.pid, 0)  # killed above: it ends now
         system.kill_group(job.pid)  # what the job started and left in its group
@@ -193,19 +195,21 @@ class Server:
             output.read()  # what it printed before it ended (a process it left holding the pipe is gone)
         for fd in job.fds:
             os.close(fd)
-        del self.running[job.fd]
-        system.end_strays(keep=frozenset(r.pid for r in self.running.values()))
+        self.running.pop(job.fd, None)
+        system.end_strays(keep=self._ours())
         status = job.status
         if timed_out:
             ended, code = "timeout", 0
         elif job.oversized:
             ended, code = "oversized", 0
+        elif job.closed and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL:
+            ended, code = "closed", 0  # ended by this process once it had closed its pipes (_close)
         elif os.WIFSIGNALED(status):
             ended, code = "signal", os.WTERMSIG(status)
         else:
             ended, code = "exit", os.WEXITSTATUS(status)
         payload = bytes(job.payload)
-        if ended in ("timeout", "oversized") or not payload.isascii() or b"\n" in payload:
+        if session or ended in ("timeout", "oversized") or not payload.isascii() or b"\n" in payload:
             payload = b""  # only a child that ended by itself speaks, and only in ASCII JSON on one line
         line: Dict[str, Any] = {"job": job.index, "attempt": job.attempt, "ended": ended, "code": code,
                                 "wall_s": round(time.monotonic() - job.started, 6), "bytes": len(payload)}
@@ -213,6 +217,8 @@ class Server:
             line["stdout"], line["stderr"] = (o.value() for o in job.outputs)
         else:
             line["tail"] = job.outputs[0].value()["text"]
+        if session:
+            line["cells"] = len(job.seen)
         self._write(line, payload)
         # For whoever reads the guest's log (the host names a dead guest's job from it; tests wait on it).
         print(f"lab-guest: job {job.index} attempt {job.attempt} ended: {ended} {code}", file=sys.stderr, flush=True)
@@ -224,7 +230,7 @@ class Server:
         block that draws new numbers on every run from a deterministic one."""
         if job.spec.get("kind") != "program" or job.attempt > 1 or int(job.spec.get("repeat", 1)) < 2:
             return False
-        if done["ended"] != "exit" or len(done["payload"]) > MAX_SMALL_PAYLOAD:
+        if done["ended"] not in ("exit", "closed") or len(done["payload"]) > MAX_SMALL_PAYLOAD:
             return False
         try:
             result = json.loads(done["payload"].decode())
@@ -232,6 +238,36 @@ class Server:
             return False
         return isinstance(result, dict) and result.get("status") == "ran" and bool(
             _DIGIT.search((done["stdout"] or {}).get("text", "")))
+
+    def _close(self, job: Running) -> None:
+        """A child that closed all its pipes (answer.end, its result sent) is ended now with what it started
+        (its group, its descendants, orphans), so nothing of its job runs beside the next one; its exit
+        (tearing down TensorFlow's pages) is reaped later, and its line written then."""
+        job.closed = True
+        del self.running[job.fd]
+        self.closing.append(job)
+        system.kill_group(job.pid)
+        for _ in range(100):  # a descendant may fork while it is being killed: until none is left
+            found = _descendants(job.pid)
+            if not found:
+                break
+            for pid in found:
+                system.kill_group(pid)
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+        system.end_strays(keep=self._ours())
+
+    def _ours(self) -> frozenset:
+        """This process's children that are jobs' (running, or exiting) or the spare."""
+        return frozenset([*(r.pid for r in self.running.values()), *(c.pid for c in self.closing),
+                          *([self.spare.pid] if self.spare else [])])
+
+    def _over(self, job: Running, timed_out: bool, queue: List[Tuple[int, int, Dict[str, Any]]]) -> None:
+        done = self._finish(job, timed_out)
+        if self._again(job, done):
+            queue.insert(0, (job.index, 2, job.spec))
 
     def _exited(self, job: Running) -> bool:
         if job.status is None:
@@ -243,41 +279,77 @@ class Server:
     def serve(self, jobs: List[Dict[str, Any]], timeout_s: Callable[[Dict[str, Any]], float]) -> None:
         """Every job in order of index (at most `parallel` at once), each answered by one line.
         A job is over when its child exits (what it wrote to its pipe by then is its result; a
-        process it left holding the pipe does not keep the job open) or at its time limit."""
+        process it left holding the pipe does not keep the job open) or at its time limit. Its
+        place is free as soon as its child closed all its pipes (answer.end: its result sent): the
+        exit of a process this large (TensorFlow's pages torn down) then overlaps the next job."""
         queue = [(i, 1, spec) for i, spec in enumerate(jobs)]
         poller = select.poll()
         streams: Dict[int, Running] = {}
+        ended: Set[int] = set()
+        """Pipes at their end, no longer polled."""
         wake, self._wake_write = _child_exits(poller)
         try:
-            while queue or self.running:
+            while queue or self.running or self.closing:
                 while queue and len(self.running) < self.parallel:
                     index, attempt, spec = queue.pop(0)
                     started = self._start(index, attempt, spec, timeout_s(spec), wake)
                     for fd in started.fds:
                         poller.register(fd, select.POLLIN | select.POLLHUP)
                         streams[fd] = started
-                wait_s = min(j.deadline for j in self.running.values()) - time.monotonic()
+                if queue and self.spare is None:
+                    self.spare = self._fork(wake)  # while the jobs just started run
+                wait_s = min([j.wake_at for j in self.running.values()] or [time.monotonic() + 1]) - time.monotonic()
                 for fd, _ in poller.poll(max(1, min(1000, int(1000 * wait_s) + 1))):
+                    at_end = False
                     if fd == wake:
                         _drain(wake)
                     elif fd in self.running:
                         self._read(self.running[fd])
+                        at_end = self.running[fd].eof
                     elif fd in streams:
-                        next(o for o in streams[fd].outputs if o.fd == fd).read()
+                        output = next(o for o in streams[fd].outputs if o.fd == fd)
+                        output.read()
+                        at_end = output.eof
+                    # A pipe at its end polls readable at once, every time: left registered, it
+                    # would spin this loop (a core's worth) while the child's exit is under way,
+                    # which the SIGCHLD wake-up reports anyway.
+                    if fd != wake and at_end and fd not in ended:
+                        poller.unregister(fd)
+                        ended.add(fd)
                 for job in list(self.running.values()):
                     exited = self._exited(job)
                     timed_out = not exited and time.monotonic() >= job.deadline
-                    if not (exited or timed_out or job.oversized):
+                    closed = job.eof and all(o.eof for o in job.outputs)
+                    if closed and not (exited or timed_out or job.oversized or job.received):
+                        # Not a word of its result: a dying child's pipes close as it goes (the OOM
+                        # killer's SIGKILL), a moment before its status can be read, which then says
+                        # how it ended. The SIGCHLD wake-up brings it here again; a child that closed
+                        # them itself and goes on is ended, as any that closed them, after the grace.
+                        if job.grace_until is None:
+                            job.grace_until = time.monotonic() + EXIT_GRACE_S
+                        if time.monotonic() < job.grace_until:
+                            continue
+                    if not (exited or timed_out or job.oversized or closed):
                         continue
                     if exited:
                         self._read(job)
                     for fd in job.fds:
-                        poller.unregister(fd)
+                        if fd not in ended:
+                            poller.unregister(fd)
+                        ended.discard(fd)
                         streams.pop(fd, None)
-                    done = self._finish(job, timed_out)
-                    if self._again(job, done):
-                        queue.insert(0, (job.index, 2, job.spec))
+                    if closed and not (exited or timed_out or job.oversized):
+                        self._close(job)
+                        continue
+                    self._over(job, timed_out, queue)
+                for job in list(self.closing):
+                    if self._exited(job):
+                        self.closing.remove(job)
+                        self._over(job, False, queue)
         finally:
+            if self.spare is not None:
+                self.spare.end()
+                self.spare = None
             signal.set_wakeup_fd(-1)
             os.close(wake)
             os.close(self._wake_write)

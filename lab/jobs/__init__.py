@@ -7,7 +7,7 @@ caching, time limits, collecting) is the execute stage's, the same for every kin
 this package registers every kind.
 """
 
-from lab.jobs import program, trial
+from lab.jobs import program, session, trial
 from lab.jobs.registry import JobKind, Kinds, Outcome, register
 
-__all__ = ["JobKind", "Kinds", "Outcome", "program", "register", "trial"]
+__all__ = ["JobKind", "Kinds", "Outcome", "program", "register", "session", "trial"]

@@ -18,8 +18,13 @@ QUOTE_CHARS = 200
 
 def last_words(text: str) -> str:
     """The last line of a log that is not a warning or a log line of TensorFlow, made printable."""
-    for line in reversed(text.splitlines()):
-        line = line.rstrip()
+    lines = text.splitlines()
+    for at in range(len(lines) - 1, -1, -1):
+        line = lines[at].rstrip()
+        # TensorFlow's deprecation notices end in free text under "Instructions for updating:"
+        # ("non-resource variables are not supported in the long term"): part of the warning.
+        if at and lines[at - 1].strip().lower().startswith("instructions for updating"):
+            continue
         if line and not _NOISE.search(line):
             return printable(line, QUOTE_CHARS)
     return ""

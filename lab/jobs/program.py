@@ -34,8 +34,24 @@ class ProgramJob:
         return f"program {self.digest[:12]}"
 
 
+class RunByTheEnvironment:
+    """A document's job result: only NOT_RUN (the environment did not run it) is the run's failure."""
+
+    status: Status
+
+    @property
+    def unfinished(self) -> bool:
+        """The environment did not run it (a program's own crash or timeout is what it did)."""
+        return self.status is Status.NOT_RUN
+
+    @property
+    def failed(self) -> bool:
+        """A program that raised is a finding about the document, not a failure of the run."""
+        return self.unfinished
+
+
 @dataclass(frozen=True)
-class ProgramResult:
+class ProgramResult(RunByTheEnvironment):
     """What one program did in one environment."""
 
     status: Status
@@ -51,16 +67,6 @@ class ProgramResult:
     facts: Mapping[str, Any] = field(default_factory=dict)
     """The environment's Python, TensorFlow and numpy versions, as its guest said."""
 
-    @property
-    def unfinished(self) -> bool:
-        """The environment did not run it (a program's own crash or timeout is what it did)."""
-        return self.status is Status.NOT_RUN
-
-    @property
-    def failed(self) -> bool:
-        """A program that raised is a finding about the document, not a failure of the run."""
-        return self.unfinished
-
     def to_dict(self) -> Dict[str, Any]:
         data = asdict(self)
         data["status"] = self.status.value
@@ -69,13 +75,13 @@ class ProgramResult:
         return data
 
 
-def _stream(value: Any) -> Optional[Dict[str, Any]]:
-    if not isinstance(value, dict) or not isinstance(value.get("text"), str) or not _count(value.get("bytes")):
+def stream(value: Any) -> Optional[Dict[str, Any]]:
+    if not isinstance(value, dict) or not isinstance(value.get("text"), str) or not count(value.get("bytes")):
         return None
     return {"text": value["text"][:MAX_TEXT], "bytes": value["bytes"]}
 
 
-def _count(value: Any) -> bool:
+def count(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
@@ -85,13 +91,13 @@ def _error(value: Any) -> Optional[Dict[str, Any]]:
         return None
     line = value.get("line")
     return {"type": value["type"][:100], "message": value["message"][:500],
-            "line": line if _count(line) else None}
+            "line": line if count(line) else None}
 
 
 def _attempt(answer: JobLine, job: ProgramJob) -> Optional[Dict[str, Any]]:
     """One run: the child's own result (status, error, duration) and the output the guest read."""
     header = answer.header
-    stdout, stderr = _stream(header.get("stdout")), _stream(header.get("stderr"))
+    stdout, stderr = stream(header.get("stdout")), stream(header.get("stderr"))
     if stdout is None or stderr is None:
         return None
     ended, code = header.get("ended"), header.get("code")
@@ -104,6 +110,8 @@ def _attempt(answer: JobLine, job: ProgramJob) -> Optional[Dict[str, Any]]:
             why = f"the program's process was killed by signal {code} ({signal_name(code)})"
         elif ended == "exit":
             why = f"the program's process exited with code {code} before it finished"
+        elif ended == "closed":
+            why = "the program closed its stdout, stderr and result pipes before it finished, and was ended"
         else:
             why = "the program's result was larger than the guest accepts"
         return {"status": Status.CRASHED, "stdout": stdout, "stderr": stderr, "duration_s": 0.0,
@@ -119,7 +127,7 @@ def _attempt(answer: JobLine, job: ProgramJob) -> Optional[Dict[str, Any]]:
     return {"status": status, "error": error, "stdout": stdout, "stderr": stderr, "duration_s": float(duration)}
 
 
-def _shown_facts(facts: Mapping[str, Any]) -> Dict[str, str]:
+def shown_facts(facts: Mapping[str, Any]) -> Dict[str, str]:
     """The versions a program's outcome shows: Python, TensorFlow, numpy."""
     return {k: str(facts[k])[:40] for k in ("python", "tensorflow", "numpy") if facts.get(k) is not None}
 
@@ -148,6 +156,8 @@ class ProgramKind:
 
     def accept(self, job: ProgramJob, env: str, answers: List[JobLine],
                facts: Mapping[str, Any]) -> Optional[ProgramResult]:
+        if any(a.cell is not None for a in answers):
+            return None  # a program answers as a whole, never per cell
         runs = [_attempt(a, job) for a in sorted(answers, key=lambda a: a.attempt)]
         if not runs or any(r is None for r in runs) or len(runs) > 2:
             return None
@@ -156,18 +166,18 @@ class ProgramKind:
         again = runs[1] if len(runs) > 1 else None
         repeat = {"status": again["status"], "stdout": again["stdout"]} if again else None
         return ProgramResult(first["status"], first["error"], first["stdout"], first["stderr"], first["duration_s"],
-                             repeat, _shown_facts(facts))
+                             repeat, shown_facts(facts))
 
     def missing(self, job: ProgramJob, env: str, status: Status, why: str, facts: Mapping[str, Any]) -> ProgramResult:
         return ProgramResult(Status.NOT_RUN, {"type": status.value, "message": why, "line": None},
-                             facts=_shown_facts(facts))
+                             facts=shown_facts(facts))
 
     def from_cache(self, job: ProgramJob, env: str, data: Any) -> Optional[ProgramResult]:
         try:
             repeat = data.get("repeat")
-            result = ProgramResult(Status(data["status"]), data["error"], _stream(data["stdout"]) or {},
-                                   _stream(data["stderr"]) or {}, float(data["duration_s"]),
-                                   {"status": Status(repeat["status"]), "stdout": _stream(repeat["stdout"])}
+            result = ProgramResult(Status(data["status"]), data["error"], stream(data["stdout"]) or {},
+                                   stream(data["stderr"]) or {}, float(data["duration_s"]),
+                                   {"status": Status(repeat["status"]), "stdout": stream(repeat["stdout"])}
                                    if repeat else None, {str(k): str(v) for k, v in data["facts"].items()})
         except (AttributeError, KeyError, TypeError, ValueError):
             return None

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Dict, Mapping, Optional
 
+from lab import atomic
 from lab.reports import emulation, matrix, verbatim
 from lab.reports.view import View
 
@@ -42,7 +43,7 @@ def write_reports(result: Any, folder: Path, manifest: Optional[Mapping[str, Any
     for name, render in FILES.items():
         text = render(view)
         if text is not None:
-            (folder / name).write_text(text)
+            atomic.write_text(folder / name, text)  # whole or not at all (issue 26)
             if name == "report.md":
                 append_step_summary(text)
     return view

@@ -88,9 +88,8 @@ def _diffs(sid: str, real_env: str, tf1: Record, env: str, other: Record,
             if first_difference(old, new, REL_TOL, ABS_TOL):
                 out.append(EmulationDiff(sid, env, real_env, "observation", key, _show(old), _show(new)))
     mine, theirs = verdicts.get((real_env, sid), {}), verdicts.get((env, sid), {})
-    for claim in sorted(set(mine) & set(theirs)):
-        if mine[claim] != theirs[claim]:
-            out.append(EmulationDiff(sid, env, real_env, "verdict", f"#{claim}", mine[claim], theirs[claim]))
+    out.extend(EmulationDiff(sid, env, real_env, "verdict", f"#{claim}", mine[claim], theirs[claim])
+               for claim in sorted(set(mine) & set(theirs)) if mine[claim] != theirs[claim])
     return out
 
 

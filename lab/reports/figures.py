@@ -9,6 +9,7 @@ scenario that records a fit_report, a depth profile or a `loss_1, loss_2, ...` s
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Hashable, List, Mapping, Optional, Sequence, Tuple, TypeVar
@@ -299,7 +300,7 @@ def depth_lines(record: Record) -> Dict[str, Dict[str, List[Tuple[float, float]]
 def _finite_prefix(points: Sequence[Tuple[float, float]]) -> List[Tuple[float, float]]:
     kept = []
     for x, y in points:
-        if y != y or y in (float("inf"), float("-inf")):
+        if not math.isfinite(y):  # NaN or an infinity ends the curve
             break
         kept.append((x, y))
     return kept

@@ -10,6 +10,7 @@ from lab.record import Record, Status
 from lab.reports import emulation
 from lab.reports.drift import gaps_by_scenario
 from lab.reports.view import View
+from lab.text import printable, xml_safe
 from lab.values import clip, show, table
 
 if TYPE_CHECKING:  # lab.baseline imports the reports' value formatting; only its type is needed here
@@ -51,7 +52,8 @@ def terminal(view: View) -> str:
                           emulation.verdict_lines(diffs), MAX_LINES)
         lines += _section(f"compat.v1 graph observations that differ from real TF1 ({real})",
                           emulation.observation_lines(diffs), MAX_LINES)
-    return "\n".join(drawn + [clip(line, LINE_WIDTH) for line in lines]) + "\n"
+    # guest text (errors, facts) below the table: no controls; the table may carry colour codes
+    return "\n".join(drawn + [printable(clip(line, LINE_WIDTH)) for line in lines]) + "\n"
 
 
 def _md_escape(text: str) -> str:
@@ -93,7 +95,7 @@ def markdown(view: View, title: str = "lab compare-all") -> str:
         out += ["", "## Trials that did not finish", ""]
         out += [f"- {r.env} {r.scenario} [{r.mode}] {r.status}: {_md_escape((r.error or {}).get('message', ''))}"
                 for r in unfinished]
-    return "\n".join(out) + "\n"
+    return printable("\n".join(out) + "\n")  # guest text: no controls
 
 
 def _case(suite: ET.Element, counts: Dict[str, int], classname: str, name: str, record: Optional[Record],
@@ -152,4 +154,5 @@ def junit(view: View, changes: Optional[Sequence[Change]] = None) -> str:
         for key, value in counts.items():
             suite.set(key, str(value))
     ET.indent(suites)
-    return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
+    # Guest text (a twin's error message) may hold what XML cannot: a strict parser must read the file.
+    return xml_safe(ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n")

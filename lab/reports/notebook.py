@@ -7,6 +7,7 @@ from typing import Any, Dict, List
 
 from lab.reports import html
 from lab.reports.templating import Ids, render
+from lab.reports.verbatim import error_place, place
 from lab.reports.view import View
 from lab.values import clip
 
@@ -24,11 +25,22 @@ def _summary(result: Any, view: View) -> str:
 
 
 def _block(o: Any) -> Dict[str, Any]:
+    """A program's row: where it is (cell and line), what it did, the output its document shows
+    beside what it printed, and why (the error where it is, the earlier block that raised it, what
+    was not run)."""
     error = o.error or {}
-    told = f"{error.get('type', '')}: {error.get('message', '')}" if error else (o.why or "")
-    return {"document": o.document, "block": o.block, "line": o.line, "variant": o.variant, "env": o.env,
-            "verdict": VERDICT_OF.get(o.word, "na"), "status": f"{o.word} {o.match}".strip(),
-            "printed": clip(o.stdout.strip().replace("\n", " | "), 160), "told": clip(told, 200)}
+    told = f"{error.get('type', '')}: {error.get('message', '')}" if error else (o.why or o.match_detail or "")
+    where = error_place(o)
+    if where:
+        told += f" ({where})"
+    if o.skipped:
+        told += f"; not run: {'; '.join(o.skipped)}"
+    return {"place": place(o), "variant": o.variant, "env": o.env,
+            # A block that ran but printed other than its document shows does not bear the document out.
+            "verdict": "refuted" if o.match == "differs" else VERDICT_OF.get(o.word, "na"),
+            "status": f"{o.word} {o.match}".strip(),
+            "shown": clip((o.expected or "").strip(), 400), "printed": clip((o.printed or "").strip(), 400),
+            "told": clip(told, 300)}
 
 
 def result_html(result: Any) -> str:

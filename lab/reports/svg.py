@@ -33,7 +33,7 @@ def _short(match: re.Match) -> str:
 def clean(svg: str, figure_id: str) -> str:
     """The <svg> element of matplotlib's output, ready to inline beside others under `figure_id`."""
     svg = svg[svg.index("<svg"):]
-    svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.S)
+    svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.DOTALL)
     svg = re.sub(r'\s*<defs>\s*<style type="text/css">[^<]*</style>\s*</defs>', "", svg)
     referenced = list(dict.fromkeys(m.group(2) for m in _REFERENCED.finditer(svg)))
     names: Dict[str, str] = {old: f"{figure_id}-{n}" for n, old in enumerate(referenced, 1)}

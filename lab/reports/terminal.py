@@ -10,6 +10,7 @@ from lab.record import Record
 from lab.reports.pairs import mode_diff, pair_by_mode
 from lab.reports.view import View
 from lab.scenario import Scenario
+from lab.text import printable
 from lab.values import clip, show, table
 from lab.verdict import Judgement
 
@@ -67,7 +68,7 @@ def terminal(view: View) -> str:
     for (env, sid), by_mode in pair_by_mode(view.records).items():
         mine = [j for j in view.judgements if j.scenario == sid and j.env == env]
         blocks.append("\n".join(scenario_block(view.catalog[sid], by_mode, mine)))
-    return "\n\n".join(blocks) + "\n"
+    return printable("\n\n".join(blocks) + "\n")  # guest text (errors, facts): no controls
 
 
 def summary_line(view: View) -> str:

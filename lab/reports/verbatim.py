@@ -1,5 +1,9 @@
 """Renderers for verbatim runs: the block x environment x variant matrix (terminal, Markdown, JSON),
-drift between environments, and block claims beside the twins that model each block."""
+drift between environments, and block claims beside the twins that model each block.
+
+Every outcome says where a writer finds it: a notebook's cell (counted as Jupyter counts them) and
+the line in that cell, or a text's line; an error raised by an earlier block's code, which ran
+first, names that block; a shell cell says what was not run."""
 
 from __future__ import annotations
 
@@ -7,11 +11,15 @@ import json
 from typing import Any, Dict, List, Mapping, Sequence, Tuple
 
 from lab.reports.view import View
+from lab.text import printable
 from lab.values import clip, table
 from lab.verbatim.outcome import Outcome
 from lab.verdict import Judgement
 
-SHORT = {"syntax_error": "SyntaxError", "fragment": "fragment", "unavailable": "n/a", "not_run": "not run"}
+SHORT = {"syntax_error": "SyntaxError", "fragment": "fragment", "unavailable": "n/a", "not_run": "not run",
+         "not_reached": "not reached"}
+LEGEND = ("(ran~ prints other numbers on each run; = and != against the output the document shows; shell: shell "
+          "commands not run; not reached: the session's process died in an earlier cell)")
 LINE_WIDTH = 200
 
 
@@ -28,6 +36,29 @@ def cell(o: Outcome) -> str:
 
 def _short_doc(name: str) -> str:
     return name if len(name) <= 28 else name[:12] + "…" + name[-15:]
+
+
+def place(o: Outcome) -> str:
+    """Where the block is: `book.ipynb cell 3`, `post.md#2 (line 40)`."""
+    if o.cell is not None:
+        return f"{o.document} cell {o.cell}"
+    return f"{o.document}#{o.block} (line {o.line})"
+
+
+def error_place(o: Outcome) -> str:
+    """Where its error is, and the earlier block that raised it when its code ran first."""
+    err = o.error or {}
+    line = err.get("line")
+    here = (f"cell {o.cell}, line {line}" if o.cell is not None else
+            f"block line {line}, document line {o.line + line - 1}") if isinstance(line, int) else ""
+    raiser = o.raised_by
+    if raiser is None:
+        return here
+    by = f"cell {err['cell']}" if err.get("cell") is not None else f"block #{raiser}"
+    if o.word == "not_reached":
+        return f"the session's process died in {by}"
+    at = err.get("block_line")
+    return f"raised in {by}{f', line {at}' if isinstance(at, int) else ''}, which ran before it"
 
 
 def _columns(outcomes: Sequence[Outcome]) -> List[Tuple[str, str]]:
@@ -79,38 +110,56 @@ def rescues(outcomes: Sequence[Outcome]) -> List[str]:
 def _errors(outcomes: Sequence[Outcome]) -> List[str]:
     lines = []
     for o in outcomes:
-        if o.word in ("raised", "syntax_error", "timeout", "crashed", "not_run") and (o.error or o.why):
+        if o.word in ("raised", "syntax_error", "timeout", "crashed", "not_run", "not_reached") and (o.error or o.why):
             err = o.error or {}
-            where = f" (block line {err['line']}, document line {o.line + err['line'] - 1})" if err.get("line") else ""
-            lines.append(f"{o.document}#{o.block} {o.variant} {o.env}: {err.get('type', o.word)}: "
-                         f"{err.get('message', o.why)}{where}")
+            where = error_place(o)
+            lines.append(f"{place(o)} {o.variant} {o.env}: {err.get('type', o.word)}: {err.get('message', o.why)}"
+                         + (f" ({where})" if where else ""))
     return lines
+
+
+def skipped(outcomes: Sequence[Outcome]) -> List[str]:
+    """What each block showed and did not run (shell commands, magics), once per block."""
+    seen = {}
+    for o in outcomes:
+        if o.skipped and (o.document, o.block) not in seen:
+            what = "a shell cell, not run" if o.word == "shell" else "not run"
+            seen[(o.document, o.block)] = (f"{place(o)}: {'; '.join(o.skipped)} ({what}; --allow-shell runs `!` "
+                                           "commands, %pip and %%bash in the environment)")
+    return list(seen.values())
 
 
 def terminal(outcomes: Sequence[Outcome], judgements: Sequence[Judgement] = (),
              problems: Mapping[str, str] = {}, beside: Mapping[Tuple[str, int], List[str]] = {}) -> str:
     """The matrix (a row per block, a column per environment and variant), drift, then the claims."""
     cols = _columns(outcomes)
-    variants = list(dict.fromkeys(v for _, v in cols))
-    tag = {v: v.split("-")[0][:5] for v in variants}
-    header = ["block", *(f"{e}/{tag[v]}" for e, v in cols)]
     body = []
     for (doc, block), cells in _rows(outcomes).items():
-        body.append([f"{_short_doc(doc)}#{block}", *(cell(cells[c]) if c in cells else "" for c in cols)])
-    lines = table(header, body)
-    lines.append("(columns: env/variant; ran~ prints other numbers on each run; = and != against the output the "
-                 "document shows)")
+        first = next(iter(cells.values()))
+        where = f"{_short_doc(doc)} cell {first.cell}" if first.cell is not None else f"{_short_doc(doc)}#{block}"
+        body.append([where, *(cell(cells[c]) if c in cells else "" for c in cols)])
+    # Two header rows, the environment over the variant, so neither is cut.
+    lines = two_row_table(["block", *(e for e, _ in cols)], ["", *(v for _, v in cols)], body)
+    lines.append(LEGEND)
     for env, problem in problems.items():
         if problem:
             lines.append(f"environment {env} FAILED: {problem}")
     lines += _section("outcomes that change between environments", drift(outcomes))
     lines += _section("blocks that raise as written and run in another variant", rescues(outcomes))
+    lines += _section("errors, where to find them", _errors(outcomes), 15)
+    lines += _section("shell commands and magics not run", skipped(outcomes), 10)
     if beside:
         lines += _section("blocks beside the twins that model them",
                           [f"{doc}#{block}: {', '.join(ids)}" for (doc, block), ids in beside.items() if ids])
     if judgements:
         lines += ["", *claims_table(judgements)]
-    return "\n".join(clip(line, LINE_WIDTH) for line in lines) + "\n"
+    return printable("\n".join(clip(line, LINE_WIDTH) for line in lines) + "\n")  # guest text: no controls
+
+
+def two_row_table(top: List[str], bottom: List[str], body: List[List[str]]) -> List[str]:
+    """`table` with a header of two rows (an environment over its variant)."""
+    lines = table(top, [bottom, *body])
+    return [lines[0], lines[2], lines[1], *lines[3:]]
 
 
 def _section(title: str, lines: List[str], limit: int = 25) -> List[str]:
@@ -126,7 +175,6 @@ def claims_table(judgements: Sequence[Judgement]) -> List[str]:
     rows: Dict[Tuple[str, int, int, str], Dict[Tuple[str, str], Judgement]] = {}
     for j in judgements:
         rows.setdefault((j.document, j.block, j.claim, j.text), {})[(j.env, j.variant)] = j
-    header = ["claim", *(f"{e}/{v.split('-')[0][:5]}" for e, v in cols)]
     body = []
     missing = []
     for (doc, block, number, text), cells in rows.items():
@@ -136,7 +184,8 @@ def claims_table(judgements: Sequence[Judgement]) -> List[str]:
         short = {"HOLDS": "HOLDS", "REFUTED": "REFUTED", "INCONCLUSIVE": "INCONCL."}
         body.append([f"{doc[:3]}#{block}.{number} {text[:48]}",
                      *(short[cells[c].verdict.value] if c in cells else "" for c in cols)])
-    out = ["block claims (document#block.claim):", *table(header, body)] if body else []
+    out = ["block claims (document#block.claim):", *two_row_table(["claim", *(e for e, _ in cols)],
+                                                                     ["", *(v for _, v in cols)], body)] if body else []
     return out + missing
 
 
@@ -145,12 +194,16 @@ def markdown(outcomes: Sequence[Outcome], judgements: Sequence[Judgement] = (),
              title: str = "lab verbatim") -> str:
     """The full report: the matrix with headings, every error with its line, drift, the claims."""
     cols = _columns(outcomes)
-    out = [f"# {title}", "", "## Outcomes", "", "| block | heading | twins | " + " | ".join(
+    documents = {o.document: o.semantics for o in outcomes}
+    counts = [f"{sum(1 for v in documents.values() if v == name)} in {name}" for name in ("session", "examples")]
+    out = [f"# {title}", "", (f"Documents: {', '.join(counts)} semantics (session: the cells in order in one state, as "
+           "a kernel runs them; examples: each block with the earlier blocks that define what it uses)."), "",
+           "## Outcomes", "", LEGEND, "", "| block | heading | twins | " + " | ".join(
         f"{e} {v}" for e, v in cols) + " |", "|---|---|---|" + "---|" * len(cols)]
     for (doc, block), cells in _rows(outcomes).items():
         first = next(iter(cells.values()))
         twins = ", ".join(beside.get((doc, block), []))
-        out.append(f"| {doc}#{block} (line {first.line}) | {_md(first.heading)} | {twins} | " +
+        out.append(f"| {_md(place(first))} | {_md(first.heading)} | {twins} | " +
                    " | ".join(_md(cell(cells[c])) if c in cells else "" for c in cols) + " |")
     envs = {o.env: o.facts for o in outcomes if o.facts}
     out += ["", "## Environments", ""] + [f"- {e}: " + ", ".join(f"{k} {v}" for k, v in f.items())
@@ -159,11 +212,12 @@ def markdown(outcomes: Sequence[Outcome], judgements: Sequence[Judgement] = (),
     for heading, lines in (("Outcomes that change between environments", drift(outcomes)),
                            ("Blocks that raise as written and run in another variant", rescues(outcomes)),
                            ("Errors", _errors(outcomes)),
+                           ("Shell commands and magics not run", skipped(outcomes)),
                            ("Fragments", [f"{o.document}#{o.block}: missing {', '.join(o.missing)}"
                                           for o in outcomes if o.word == "fragment" and o.variant == "as-written"
                                           and o.env == outcomes[0].env]),
                            ("Against the output the document shows",
-                            [f"{o.document}#{o.block} {o.variant} {o.env}: {o.match}: {o.match_detail}"
+                            [f"{place(o)} {o.variant} {o.env}: {o.match}: {o.match_detail}"
                              for o in outcomes if o.match])):
         out += ["", f"## {heading}", ""] + ([f"- {_md(line)}" for line in lines] or ["None."])
     if judgements:
@@ -173,7 +227,7 @@ def markdown(outcomes: Sequence[Outcome], judgements: Sequence[Judgement] = (),
             detail = j.reason or "; ".join(f"{k}={v}" for k, v in j.evidence.items())
             out.append(f"| {j.document}#{j.block}.{j.claim} {_md(j.text)} | {j.env} | {j.variant} | {j.verdict.value} "
                        f"| {_md(detail[:300])} |")
-    return "\n".join(out) + "\n"
+    return printable("\n".join(out) + "\n")  # guest text: no controls
 
 
 def _md(text: str) -> str:
@@ -217,8 +271,8 @@ def beside_twins(block_judgements: Sequence[Judgement], twin_judgements: Sequenc
                                for e in envs)])
     if not body:
         return []
-    return ["verdicts, each block beside its twins (verbatim: as-written/shim/upgrade; twins: graph/eager; "
-            "H holds, R refuted, I inconclusive):", *table(["claim", *envs], body)]
+    return [("verdicts, each block beside its twins (verbatim: as-written/shim/upgrade; twins: graph/eager; "
+             "H holds, R refuted, I inconclusive):"), *table(["claim", *envs], body)]
 
 
 def for_terminal(view: View) -> str:

@@ -63,6 +63,8 @@ class Block:
     """In Markdown: the first and last line of the shown output's body in the document (to update it)."""
     tags: Tuple[str, ...] = ()
     """A notebook cell's metadata tags (nbval's `nbval-ignore-output`, `nbval-check-output`, ...)."""
+    source: str = ""
+    """The code as the document has it, before IPython's conventions (to run its shell lines when asked)."""
 
     @property
     def digest(self) -> str:
@@ -99,9 +101,7 @@ def _doctest(lines: List[str]) -> Tuple[List[str], str]:
     code, shown = [], []
     for line in lines:
         stripped = line.lstrip()
-        if stripped.startswith(">>> ") or stripped == ">>>":
-            code.append(stripped[4:])
-        elif stripped.startswith("... ") or stripped == "...":
+        if stripped.startswith((">>> ", "... ")) or stripped in (">>>", "..."):
             code.append(stripped[4:])
         elif stripped:
             shown.append(stripped)
@@ -148,7 +148,7 @@ def _pieces(text: str) -> List[_Piece]:
             prose, i = [], j + 1
             continue
         blank_before = i == 0 or not lines[i - 1].strip()
-        if (line.startswith("    ") or line.startswith("\t")) and line.strip() and blank_before:
+        if line.startswith(("    ", "\t")) and line.strip() and blank_before:
             body, j = [], i
             while j < len(lines) and (lines[j].startswith("    ") or lines[j].startswith("\t") or not lines[j].strip()):
                 body.append(lines[j][4:] if lines[j].startswith("    ") else lines[j].lstrip("\t"))
@@ -198,7 +198,7 @@ def _markdown(name: str, path: Path, text: str) -> Document:
             code_text, skipped, kind = _code(code)
             shell += skipped
             blocks.append(Block(len(blocks) + 1, code_text, piece.first_line, piece.heading, shown or None,
-                                kind=kind, skipped=skipped))
+                                kind=kind, skipped=skipped, source="\n".join(code)))
             last_was_code = True
             continue
         is_code = lang in PYTHON_LANGS or (lang in OUTPUT_LANGS and looks_like_code(body) and not shows_output)
@@ -206,7 +206,7 @@ def _markdown(name: str, path: Path, text: str) -> Document:
             code_text, skipped, kind = _code(piece.lines)
             shell += skipped
             blocks.append(Block(len(blocks) + 1, code_text, piece.first_line, piece.heading, kind=kind,
-                                skipped=skipped))
+                                skipped=skipped, source=body))
             last_was_code = True
         elif shows_output and lang in OUTPUT_LANGS and blocks:
             span = (piece.first_line, piece.first_line + len(piece.lines) - 1)
@@ -272,7 +272,7 @@ def _notebook(name: str, path: Path, text: str) -> Document:
         code, skipped, kind = _code(source.splitlines(), dollar=False)
         shell += skipped
         blocks.append(Block(len(blocks) + 1, code, 1, heading, _stored_stdout(cell), number, kind, skipped,
-                            _stored_value(cell), tags=_tags(cell)))
+                            _stored_value(cell), tags=_tags(cell), source=source))
     return Document(name, path, "notebook", tuple(blocks), tuple(shell))
 
 
@@ -293,8 +293,19 @@ def _script(name: str, path: Path, text: str) -> Document:
         code, skipped, kind = _code(part, dollar=False)
         shell += skipped
         blocks.append(Block(len(blocks) + 1, code, start + 1, path.name, cell=k + 1 if marked else None, kind=kind,
-                            skipped=skipped))
+                            skipped=skipped, source="\n".join(part)))
     return Document(name, path, "script", tuple(blocks), tuple(shell))
+
+
+def with_shell(document: Document) -> Document:
+    """The document with its blocks' shell commands made to run (`--allow-shell`): `!cmd`, `%pip`, `%%bash`."""
+    blocks = []
+    for block in document.blocks:
+        if block.skipped and block.source:
+            converted = convert(block.source, dollar=document.kind == "markdown", shell=True)
+            block = replace(block, text=converted.text, skipped=converted.skipped, kind=converted.kind)
+        blocks.append(block)
+    return replace(document, blocks=tuple(blocks))
 
 
 def read_document(path: Path, name: Optional[str] = None) -> Document:

@@ -7,6 +7,11 @@ in `skipped`. `%%writefile [-a] PATH` becomes one line of Python that writes exa
 body to PATH (relative to the working folder, `~` expanded, as IPython does) and prints what
 IPython prints. Cell magics whose body is Python (`%%time`, `%%capture`, ...) run the body.
 Only a line where a statement starts is an escape: a `!` inside a string or brackets is code.
+
+With `shell=True` (`lab verbatim --allow-shell`) what IPython hands to the shell runs instead, in
+the same line: `!cmd` and `files = !cmd` through `/bin/sh` (IPython's `{var}` expansion aside),
+`%pip ...` as this interpreter's pip, and a `%%bash` or `%%sh` cell's body through that shell.
+Other magics and help lines are still skipped.
 """
 
 from __future__ import annotations
@@ -35,12 +40,13 @@ class Converted:
     """'code', or 'shell' when the cell holds only shell commands, magics or help (nothing to run)."""
 
 
-def convert(source: str, dollar: bool = False, cell_magics: bool = True) -> Converted:
-    """The cell's code as Python. `dollar`: `$ cmd` lines (a Markdown console) are shell too."""
+def convert(source: str, dollar: bool = False, cell_magics: bool = True, shell: bool = False) -> Converted:
+    """The cell's code as Python. `dollar`: `$ cmd` lines (a Markdown console) are shell too;
+    `shell`: shell commands run (see the module's docstring)."""
     lines = source.splitlines()
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if cell_magics and first is not None and lines[first].startswith("%%"):
-        return _cell_magic(lines, first)
+        return _cell_magic(lines, first, shell)
     out: List[str] = []
     skipped: List[str] = []
     starts = _statement_starts(lines, dollar)
@@ -52,9 +58,11 @@ def convert(source: str, dollar: bool = False, cell_magics: bool = True) -> Conv
             while lines[end].rstrip().endswith("\\") and end + 1 < len(lines):
                 end += 1
             command = " ".join([x.strip()[:-1].rstrip() for x in lines[i:end]] + [lines[end].strip()])
-            skipped.append(command)
+            runs = shell_line(command) if shell else None
+            if runs is None:
+                skipped.append(command)
             indent = line[: len(line) - len(line.lstrip())]
-            out += [indent + PASS] + [""] * (end - i)
+            out += [indent + (runs or PASS)] + [""] * (end - i)
             i = end + 1
             continue
         out.append(line)
@@ -69,9 +77,29 @@ def _is_escape(line: str, dollar: bool) -> bool:
                 or _HELP_END.match(line))
 
 
-def _cell_magic(lines: List[str], first: int) -> Converted:
+def shell_line(command: str) -> Optional[str]:
+    """One line of Python that runs a shell command as IPython runs it (None for a magic or help)."""
+    found = re.match(r"^([\w.]+(?:\s*,\s*[\w.]+)*)\s*=\s*(.*)$", command)
+    target, rest = (found.group(1), found.group(2).strip()) if found else ("", command.strip())
+    run = '__import__("subprocess").run'
+    if rest.startswith("!") and not rest.startswith("!!"):
+        if target:  # IPython gives the lines of its output (an SList)
+            return (f"{target} = {run}({rest[1:].strip()!r}, shell=True, stdout=-1, universal_newlines=True)"
+                    ".stdout.splitlines()  # lab: shell")
+        return f"{run}({rest[1:].strip()!r}, shell=True)  # lab: shell"
+    if not target and re.match(r"^%pip\s", rest):
+        return (f'{run}([__import__("sys").executable, "-m", "pip"] + __import__("shlex").split('
+                f'{rest[4:].strip()!r}))  # lab: %pip')
+    return None
+
+
+def _cell_magic(lines: List[str], first: int, shell: bool = False) -> Converted:
     name, _, arguments = lines[first][2:].strip().partition(" ")
     blank = [""] * first
+    if shell and name in ("bash", "sh") and not arguments.strip():
+        script = "\n".join(lines[first + 1:]) + "\n"
+        run = f'__import__("subprocess").run([{name!r}, "-c", {script!r}])  # lab: %%{name}'
+        return Converted("\n".join(blank + [run]) + "\n")
     if name == "writefile":
         body = "\n".join(lines[first + 1:]) + "\n"  # IPython ends the cell with a newline
         line = writefile_line(arguments, body)
@@ -79,7 +107,7 @@ def _cell_magic(lines: List[str], first: int) -> Converted:
             return Converted("\n".join(blank + [PASS]) + "\n", (lines[first].strip(),), "shell")
         return Converted("\n".join(blank + [line]) + "\n")
     if name in PYTHON_BODY_MAGICS:
-        inner = convert("\n".join(lines[first + 1:]), cell_magics=False)
+        inner = convert("\n".join(lines[first + 1:]), cell_magics=False, shell=shell)
         return Converted("\n".join([*blank, PASS, inner.text.rstrip("\n")]).rstrip() + "\n",
                          (lines[first].strip(), *inner.skipped), inner.kind if inner.text.strip() else "shell")
     return Converted("\n".join(blank + [PASS]) + "\n", (lines[first].strip(),), "shell")

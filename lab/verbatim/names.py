@@ -167,10 +167,10 @@ class _Flow:
 
     def _try(self, node: ast.stmt) -> None:
         before = set(self.bound)
-        self.statements(node.body)  # type: ignore[attr-defined]
+        self.statements(node.body)  # type: ignore[attr-defined]  # ast.Try or ast.TryStar (3.11), which 3.9's stubs lack
         reached = before | self.bound  # a handler may start anywhere in the body
         after = set(self.bound)
-        for handler in node.handlers:  # type: ignore[attr-defined]
+        for handler in node.handlers:  # type: ignore[attr-defined]  # ast.Try or ast.TryStar
             self.bound = set(reached)
             if handler.type is not None:
                 self.expression(handler.type)
@@ -181,17 +181,17 @@ class _Flow:
                 self.bound.discard(handler.name)  # Python deletes it when the handler ends
             after |= self.bound
         self.bound = after
-        self.statements(node.orelse)  # type: ignore[attr-defined]
-        self.statements(node.finalbody)  # type: ignore[attr-defined]
+        self.statements(node.orelse)  # type: ignore[attr-defined]  # ast.Try or ast.TryStar
+        self.statements(node.finalbody)  # type: ignore[attr-defined]  # ast.Try or ast.TryStar
 
     def _match(self, node: ast.stmt) -> None:
-        self.expression(node.subject)  # type: ignore[attr-defined]
+        self.expression(node.subject)  # type: ignore[attr-defined]  # ast.Match (3.10), which 3.9's stubs lack
         before, after = set(self.bound), set(self.bound)
-        for case in node.cases:  # type: ignore[attr-defined]
+        for case in node.cases:  # type: ignore[attr-defined]  # ast.Match (3.10)
             self.bound = set(before)
             for sub in ast.walk(case.pattern):
                 if type(sub).__name__ == "MatchValue" or type(sub).__name__ == "MatchClass":
-                    self.expression(getattr(sub, "value", None) or sub.cls)  # type: ignore[attr-defined]
+                    self.expression(getattr(sub, "value", None) or sub.cls)  # type: ignore[attr-defined]  # ast.MatchClass (3.10) when it has no value
                 for name in (getattr(sub, "name", None), getattr(sub, "rest", None)):
                     if isinstance(name, str):
                         self.bind(name)
@@ -255,7 +255,7 @@ class _Flow:
 
     def _comprehension(self, node: ast.expr) -> None:
         """The first iterable is read here; the loop variables belong to the comprehension."""
-        generators: List[ast.comprehension] = node.generators  # type: ignore[attr-defined]
+        generators: List[ast.comprehension] = node.generators  # type: ignore[attr-defined]  # a COMPREHENSIONS node: each has generators
         self.expression(generators[0].iter)
         local: Set[str] = set()
         for number, generator in enumerate(generators):
@@ -264,7 +264,7 @@ class _Flow:
             local |= {n.id for n in ast.walk(generator.target) if isinstance(n, ast.Name)}
             for condition in generator.ifs:
                 self._read_except(condition, local)
-        parts = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]  # type: ignore[attr-defined]
+        parts = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]  # type: ignore[attr-defined]  # ListComp, SetComp, GeneratorExp: elt
         for part in parts:
             self._read_except(part, local)
 

@@ -131,7 +131,7 @@ class _Line:
                 if end is None:
                     return None
                 keep = parsed is not None and parsed[0] is not OPAQUE and not isinstance(parsed[0], _Pairs)
-                return (parsed[0] if keep else OPAQUE), end  # type: ignore[index]
+                return (parsed[0] if keep else OPAQUE), end  # type: ignore[index]  # parsed is a tuple here
         for pattern in (_SYMBOLIC, _NUMPY_WORD):
             found = pattern.match(text, i)
             if found:

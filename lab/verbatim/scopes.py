@@ -19,8 +19,8 @@ class Scope:
 
     def __init__(self, node: ast.AST, enclosing: FrozenSet[str]) -> None:
         self.node, self.enclosing = node, enclosing
-        body = node.body if isinstance(node.body, list) else [node.body]  # type: ignore[attr-defined]
-        args: ast.arguments = node.args  # type: ignore[attr-defined]
+        body = node.body if isinstance(node.body, list) else [node.body]  # type: ignore[attr-defined]  # a FUNCTIONS node: each has a body
+        args: ast.arguments = node.args  # type: ignore[attr-defined]  # a FUNCTIONS node: each has args
         every = [*getattr(args, "posonlyargs", []), *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
         self.params = {a.arg for a in every if a is not None}
         self.declared_global: Set[str] = set()
@@ -119,10 +119,10 @@ class _ComprehensionScope(Scope):
     """A comprehension inside a function: every iterable but the first, the conditions, the element."""
 
     def __init__(self, node: ast.AST, enclosing: FrozenSet[str]) -> None:
-        generators: List[ast.comprehension] = node.generators  # type: ignore[attr-defined]
+        generators: List[ast.comprehension] = node.generators  # type: ignore[attr-defined]  # a COMPREHENSIONS node: each has generators
         targets = {n.id for g in generators for n in ast.walk(g.target) if isinstance(n, ast.Name)}
         parts: List[ast.expr] = [g.iter for g in generators[1:]] + [c for g in generators for c in g.ifs]
-        parts += [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]  # type: ignore[attr-defined]
+        parts += [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]  # type: ignore[attr-defined]  # ListComp, SetComp, GeneratorExp: elt
         shell = ast.Lambda(args=ast.arguments(posonlyargs=[], args=[ast.arg(arg=t) for t in sorted(targets)],
                                               vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[]),
                            body=ast.Tuple(elts=parts, ctx=ast.Load()))

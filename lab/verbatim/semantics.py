@@ -49,7 +49,7 @@ def parse_semantics(text: Optional[str]) -> Optional[Semantics]:
 def semantics_of(document: Document, override: Union[Semantics, str, None] = None) -> Semantics:
     """The semantics a document runs under: `override` when given, else its kind's default."""
     if override is not None:
-        return override if isinstance(override, Semantics) else parse_semantics(override)  # type: ignore[return-value]
+        return override if isinstance(override, Semantics) else parse_semantics(override)  # type: ignore[return-value]  # parse_semantics gives None only for None
     return DEFAULTS.get(document.kind, Semantics.EXAMPLES)
 
 

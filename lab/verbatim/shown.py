@@ -67,7 +67,7 @@ def parse_mode(text: Optional[str]) -> Mode:
     try:
         return Mode((text or "strict").strip().lower())
     except ValueError:
-        raise UsageError(f"output check {text!r}: use {', '.join(m.value for m in Mode)}") from None
+        raise UsageError(f"--output-check {text!r}: use {', '.join(m.value for m in Mode)}") from None
 
 
 def shown(block: Block) -> Optional[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import List, Optional, Sequence, Tuple
 
@@ -72,6 +72,5 @@ def gather(paths: Sequence[Path], shard: Optional[Tuple[int, int]] = None) -> Fo
     names = [d.name for d in found.documents]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:  # two files of one name from two folders: tell them apart by their paths
-        found.documents = [d if d.name not in duplicates else
-                           Document(str(d.path), d.path, d.kind, d.blocks, d.shell) for d in found.documents]
+        found.documents = [d if d.name not in duplicates else replace(d, name=str(d.path)) for d in found.documents]
     return found

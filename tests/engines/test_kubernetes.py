@@ -41,7 +41,8 @@ def _documents(name: str) -> List[Dict[str, Any]]:
 
 
 def _container(job: Dict[str, Any]) -> Dict[str, Any]:
-    return job["spec"]["template"]["spec"]["containers"][0]  # type: ignore[no-any-return]
+    container: Dict[str, Any] = job["spec"]["template"]["spec"]["containers"][0]
+    return container
 
 
 @pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: p.name)

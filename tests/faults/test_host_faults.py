@@ -3,6 +3,7 @@ scenario modules, bad options, Ctrl-C while loading, leftovers of killed labs, m
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -49,9 +50,9 @@ def test_a_docker_daemon_that_never_answers_is_named_within_seconds_and_given_up
     assert f"lab: waiting for the Docker daemon at unix://{path} to answer" in first and noted < 15
     assert proc.returncode == 3
     assert rest.strip().splitlines() == [
-        f"lab: error: the Docker daemon at unix://{path} took the connection but did not answer within 4s "
-        "(set LAB_DOCKER_TIMEOUT to wait longer); restart it: start it with `sudo dockerd &` or "
-        "`sudo containers/start-docker.sh`"]
+        (f"lab: error: the Docker daemon at unix://{path} took the connection but did not answer within 4s "
+         "(set LAB_DOCKER_TIMEOUT to wait longer); restart it: start it with `sudo dockerd &` or "
+         "`sudo containers/start-docker.sh`")]
     assert time.monotonic() - started < 40
 
 
@@ -72,7 +73,7 @@ def test_a_broken_scenario_module_is_one_line_with_its_file_and_line(lab, text, 
     (["--timeout", "inf"], "inf is not a number of seconds from 1 to 604800 (7 days)"),
     (["--timeout", "nan"], "nan is not a number of seconds from 1 to 604800 (7 days)"),
     (["--out", "/proc/lab-results"], "--out /proc/lab-results cannot be written"),
-    (["--out", "FILE/results"], "cannot be written (Not a directory)"),
+    (["--out", "FILE/results"], "cannot be written (Not a directory"),
 ], ids=["seed-negative", "seed-2**32", "timeout-inf", "timeout-nan", "out-in-proc", "out-under-a-file"])
 def test_bad_options_are_one_line_before_any_work(tmp_path, capsys, args, message) -> None:
     (tmp_path / "FILE").write_text("")
@@ -125,3 +126,21 @@ def test_lab_run_sweeps_what_a_killed_lab_left(lab: Lab, capsys) -> None:
     # A run that fails its usage checks sweeps nothing; one that reaches the pipeline does.
     done = lab.run("run", "fault-ok", "--mode", "eager", "--python", "/nonexistent/python")
     assert done.returncode == 3 and not dead.exists()
+
+
+def test_a_plan_file_with_a_seed_out_of_range_is_one_line_before_any_work(lab: Lab) -> None:
+    plan = lab.root / "plan.json"
+    made = lab.run("plan", "fault-ok", "--env", "local", "--shard", "1/1", "--out", str(plan))
+    assert made.returncode == 0, made.stderr
+    plan.write_text(json.dumps(dict(json.loads(plan.read_text()), seed=-5)))
+    done = lab.run("run", "--plan", str(plan), "--out", str(lab.out))
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert done.stderr.count("\n") == 1 and "has seed -5" in done.stderr and "running" not in done.stderr
+
+
+def test_a_python_that_is_no_python_is_an_environment_not_ready_not_a_crashed_trial(lab: Lab) -> None:
+    done = lab.run("run", "fault-ok", "--mode", "graph", "--python", "/bin/true", "--out", str(lab.out))
+    assert done.returncode == 3, done.stderr[-2000:]
+    errors = [line for line in done.stderr.splitlines() if line.startswith("lab: error: ")]
+    assert len(errors) == 1 and "/bin/true exited at once without running lab's guest" in errors[0]
+    assert "while running" not in done.stdout + done.stderr

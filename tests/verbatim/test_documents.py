@@ -93,7 +93,7 @@ def test_a_script_is_one_block_or_one_per_cell_marker(tmp_path: Path) -> None:
     assert [b.first_line for b in doc.blocks] == [1, 3]
 
 
-@pytest.mark.parametrize("name, content, words", [
+@pytest.mark.parametrize(("name", "content", "words"), [
     ("missing.md", None, "no such file"),
     ("bin.md", b"\x00\x01PNG", "binary file"),
     ("bad.ipynb", b"{not json", "not a readable notebook"),

@@ -63,7 +63,7 @@ def test_dollar_prompt_lines_are_shell_only_where_asked() -> None:
     assert convert("x = 1\n").skipped == ()
 
 
-@pytest.mark.parametrize("magic_line, exists", [
+@pytest.mark.parametrize(("magic_line", "exists"), [
     ("%%writefile mod.py", False),
     ("%%writefile mod.py", True),
     ("%%writefile -a mod.py", True),

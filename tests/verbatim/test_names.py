@@ -24,8 +24,8 @@ CASES = [
     ("global-in-function-binds-the-module-name", "def init():\n    global w\n    w = 1\ninit()\nprint(w)\n",
      {"init", "w"}, set()),
     ("global-read-in-function", "def f():\n    global w\n    return w\n", {"f"}, {"w"}),
-    ("nonlocal-is-the-enclosing-function", "def outer():\n    n = 0\n    def inner():\n        nonlocal n\n"
-     "        n += 1\n        return n + m\n    return inner\n", {"outer"}, {"m"}),
+    ("nonlocal-is-the-enclosing-function", ("def outer():\n    n = 0\n    def inner():\n        nonlocal n\n"
+     "        n += 1\n        return n + m\n    return inner\n"), {"outer"}, {"m"}),
     ("function-reads-a-name-bound-later-in-the-block", "def f():\n    return w\nw = 2\nprint(f())\n",
      {"f", "w"}, set()),
     ("function-parameters-and-locals", "def f(a, *b, c=default, **d):\n    e = a\n    return e, b, c, d, g\n",
@@ -33,8 +33,8 @@ CASES = [
     ("lambda-body-reads", "f = lambda a: a + b\n", {"f"}, {"b"}),
     ("class-body-runs-now", "class A:\n    k = 1\n    j = k + base\n", {"A"}, {"base"}),
     ("method-does-not-see-class-names", "class A:\n    k = 1\n    def m(self):\n        return k\n", {"A"}, {"k"}),
-    ("except-name-is-gone-after-the-handler", "try:\n    import foo\nexcept ImportError as err:\n    foo = None\n"
-     "print(err)\n", {"foo"}, {"err"}),
+    ("except-name-is-gone-after-the-handler", ("try:\n    import foo\nexcept ImportError as err:\n    foo = None\n"
+     "print(err)\n"), {"foo"}, {"err"}),
     ("loop-binds-on-some-path", "for i in range(3):\n    last = i\nprint(last)\n", {"i", "last"}, set()),
     ("loop-reads-before-binding", "for i in range(3):\n    print(acc)\n    acc = i\n", {"i", "acc"}, {"acc"}),
     ("branch-binds-on-some-path", "if flag:\n    y = 1\nelse:\n    z = 2\nprint(y, z)\n", {"y", "z"}, {"flag"}),
@@ -49,7 +49,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("code, defined, free", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(("code", "defined", "free"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_names_follow_the_order_python_runs_the_block(code: str, defined: set, free: set) -> None:
     names = names_of(code)
     assert names is not None

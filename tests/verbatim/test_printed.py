@@ -33,10 +33,10 @@ FORMS = [
     ("tf2-eager-tensor-str", "scalar: tf.Tensor(3.5, shape=(), dtype=float32)\n", [("scalar", 3.5)]),
     ("tf2-eager-tensor-over-lines", "t: tf.Tensor(\n[[1 2]\n [3 4]], shape=(2, 2), dtype=int32)\n",
      [("t", [[1.0, 2.0], [3.0, 4.0]])]),
-    ("tf2-eager-tensor-repr", "<tf.Tensor: shape=(2, 2), dtype=float32, numpy=\narray([[1., 2.],\n"
-     "       [3., 4.]], dtype=float32)>\n", [("", [[1.0, 2.0], [3.0, 4.0]])]),
-    ("tf2-0-tensor-repr-with-id", "<tf.Tensor: id=31, shape=(2, 2), dtype=float32, numpy=\narray([[19., 22.],\n"
-     "       [43., 50.]], dtype=float32)>", [("", [[19.0, 22.0], [43.0, 50.0]])]),
+    ("tf2-eager-tensor-repr", ("<tf.Tensor: shape=(2, 2), dtype=float32, numpy=\narray([[1., 2.],\n"
+     "       [3., 4.]], dtype=float32)>\n"), [("", [[1.0, 2.0], [3.0, 4.0]])]),
+    ("tf2-0-tensor-repr-with-id", ("<tf.Tensor: id=31, shape=(2, 2), dtype=float32, numpy=\narray([[19., 22.],\n"
+     "       [43., 50.]], dtype=float32)>"), [("", [[19.0, 22.0], [43.0, 50.0]])]),
     ("tf2-variable", "w: <tf.Variable 'w:0' shape=(1, 2) dtype=float32, numpy=array([[1., 2.]], dtype=float32)>\n",
      [("w", [[1.0, 2.0]])]),
     ("tf2-string-tensor-holds-no-number", "tf.Tensor([b'a' b'b'], shape=(2,), dtype=string)\n", []),
@@ -73,7 +73,7 @@ def _same(a: object, b: object) -> bool:
     return repr(a) == repr(b)
 
 
-@pytest.mark.parametrize("printed, values", [f[1:] for f in FORMS], ids=[f[0] for f in FORMS])
+@pytest.mark.parametrize(("printed", "values"), [f[1:] for f in FORMS], ids=[f[0] for f in FORMS])
 def test_printed_forms_become_labelled_values(printed: str, values: list) -> None:
     assert _same(printed_values(printed), values)
 

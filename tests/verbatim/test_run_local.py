@@ -76,6 +76,9 @@ NOTEBOOK = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
      "outputs": []},
     {"cell_type": "code", "metadata": {}, "execution_count": 2, "source": ["print('scaled:', scale * 2)\n"],
      "outputs": [{"output_type": "stream", "name": "stdout", "text": ["scaled: 7\n"]}]},
+    {"cell_type": "code", "metadata": {}, "execution_count": 3, "source": ["def half(x):\n", "    return x / zero\n"],
+     "outputs": []},
+    {"cell_type": "code", "metadata": {}, "execution_count": 4, "source": ["print(half(2))\n"], "outputs": []},
 ]}
 
 
@@ -134,15 +137,22 @@ def test_random_draws_are_marked_nondeterministic(run: dict) -> None:
     assert run["by"][("cases.md", 6, "as-written")]["deterministic"] is False
 
 
-def test_a_notebook_cell_runs_after_the_cell_it_needs_and_differs_from_its_stored_output(run: dict) -> None:
+def test_a_notebook_cell_runs_in_the_state_the_cell_before_it_left_and_differs_from_its_stored_output(
+        run: dict) -> None:
     o = run["by"][("book.ipynb", 2, "as-written")]
-    assert o["blocks"] == [1, 2] and o["status"] == "ran"
-    assert o["match"] == "differs" and "shown 7.0, printed 6.0" in o["match_detail"]
+    assert (o["semantics"], o["cell"], o["blocks"], o["status"]) == ("session", 3, [2], "ran")
+    assert o["match"] == "differs" and o["match_detail"] == "shown 'scaled: 7', printed 'scaled: 6'"
+    assert run["by"][("book.ipynb", 1, "as-written")]["skipped"] == ["%matplotlib inline"]
 
 
-def test_the_report_names_the_error_line_in_the_document(run: dict) -> None:
+def test_the_report_names_the_error_line_in_the_document_and_the_cell_that_raised_it(run: dict) -> None:
     report = (run["out"] / "report.md").read_text()
-    assert "cases.md#5 as-written local: AttributeError" in report and "document line" in report
+    assert ("cases.md#5 (line 44) as-written local: AttributeError: module 'tensorflow' has no attribute "
+            "'placeholder' (block line 3, document line 46)") in report
+    assert ("book.ipynb cell 5 as-written local: NameError: name 'zero' is not defined (raised in cell 4, line 2, "
+            "which ran before it)") in report
+    chained = run["by"][("book.ipynb", 4, "as-written")]["error"]
+    assert (chained["block"], chained["cell"], chained["block_line"], chained["line"]) == (3, 4, 2, None)
 
 
 def test_a_forked_child_gives_the_outcome_a_fresh_process_gives(tmp_path: Path) -> None:

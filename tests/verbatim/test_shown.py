@@ -36,7 +36,8 @@ TEXTS = [
 ]
 
 
-@pytest.mark.parametrize("shown_text, printed, strict, numbers", [t[1:] for t in TEXTS], ids=[t[0] for t in TEXTS])
+@pytest.mark.parametrize(("shown_text", "printed", "strict", "numbers"), [t[1:] for t in TEXTS],
+                         ids=[t[0] for t in TEXTS])
 def test_shown_and_printed_text_compare_strictly_or_by_the_numbers(shown_text: str, printed: str, strict: str,
                                                                     numbers: str) -> None:
     assert compare_text(shown_text, printed).result.value == strict

@@ -263,12 +263,16 @@ def commit_changes(env: Env, labels: Dict[str, str]) -> List[str]:
 
 def _install_and_commit(client: Any, runtime: str, context: Path, python: str, tag: str, env: Env,
                         labels: Dict[str, str], note: ProgressFn) -> None:
+    from docker.types import Mount
+
     from lab.environments.image.labels import BUILD_LABEL, BUILD_NAME_PREFIX, BUILD_OWNER_LABEL
 
     started = time.monotonic()
     container = client.containers.create(
         runtime, ["sh", "/build/install.sh", python], user="0:0", network_disabled=True, working_dir="/",
-        volumes={str(context): {"bind": "/build", "mode": "ro"}},
+        # A mount, not `volumes=`: docker-py declares a volume's path in the container's config,
+        # and the commit would copy that VOLUME into the image (an anonymous volume per run).
+        mounts=[Mount("/build", str(context), type="bind", read_only=True)],
         # Named and labelled as a build, so that a killed lab's leftover is removed later.
         name=f"{BUILD_NAME_PREFIX}{env.name}-{os.getpid()}-{secrets.token_hex(3)}",
         labels={BUILD_LABEL: env.name, BUILD_OWNER_LABEL: str(os.getpid())})
@@ -310,7 +314,7 @@ def _install_and_commit(client: Any, runtime: str, context: Path, python: str, t
                          message=f"lab: {env.name}'s venv from its lock")
     finally:
         try:
-            container.remove(force=True)
+            container.remove(force=True, v=True)
         except Exception:  # gone already; the image, if committed, stands
             pass
 

@@ -16,6 +16,7 @@ from lab.environments.shipment import Shipment
 from lab.errors import EnvironmentUnavailable
 from lab.record import Status
 from lab.scratch import alive, scratch_dir
+from lab.text import printable
 
 DEFAULT_MEMORY = "4g"
 DEFAULT_PIDS = 1024
@@ -76,14 +77,18 @@ class DockerRunner:
 
         volumes = {str(shipment.root): {"bind": "/lab", "mode": "ro"},
                    str(io / "request.json"): {"bind": REQUEST, "mode": "ro"}}
-        return dict(
-            detach=True, user="1000:1000", network_mode="none", read_only=True,
-            cap_drop=["ALL"], security_opt=["no-new-privileges"],
-            tmpfs={"/tmp": "rw,exec,size=1g"}, working_dir="/tmp", environment=self._environment(),
-            volumes=volumes, ulimits=[Ulimit(name="fsize", soft=self.file_limit, hard=self.file_limit)],
-            mem_limit=self.memory, memswap_limit=self.memory, pids_limit=self.pids,
-            labels={LABEL: self.env, OWNER_LABEL: str(os.getpid())},
-        )
+        # A VOLUME the image declares (older builds carry the install's /build) would become an
+        # anonymous volume on the host's disk, writable and left behind: an empty read-only tmpfs instead.
+        tmpfs = {**dict.fromkeys(declared_volumes(self.client, self.image), "ro,size=4k"),
+                 "/tmp": "rw,exec,size=1g"}
+        return {
+            "detach": True, "user": "1000:1000", "network_mode": "none", "read_only": True,
+            "cap_drop": ["ALL"], "security_opt": ["no-new-privileges"],
+            "tmpfs": tmpfs, "working_dir": "/tmp", "environment": self._environment(),
+            "volumes": volumes, "ulimits": [Ulimit(name="fsize", soft=self.file_limit, hard=self.file_limit)],
+            "mem_limit": self.memory, "memswap_limit": self.memory, "pids_limit": self.pids,
+            "labels": {LABEL: self.env, OWNER_LABEL: str(os.getpid())},
+        }
 
     def run(self, batch: Batch, shipment: Shipment) -> GuestRun:
         """The batch in one container, its channel read as the container writes it."""
@@ -134,7 +139,8 @@ class DockerRunner:
             return batch.result(Status.CRASHED, "the container was killed (exit code 137; by `docker kill` or "
                                                 "`docker rm -f`?)", self._log(container))
         if code == EXIT_NO_TENSORFLOW:
-            raise EnvironmentUnavailable(f"the image {self.image} has no TensorFlow ({self._log(container)[-200:]}): "
+            said = printable(self._log(container), 200, one_line=True)
+            raise EnvironmentUnavailable(f"the image {self.image} has no TensorFlow ({said}): "
                                          f"rebuild it with `lab envs build --rebuild {self.env}`")
         return batch.result(Status.CRASHED, f"the container exited with code {code}", self._log(container))
 
@@ -158,9 +164,17 @@ def _kill(container: Any) -> None:
         pass
 
 
+def declared_volumes(client: Any, image: str) -> List[str]:
+    """The paths `image` declares as VOLUMEs (none for images this lab builds now)."""
+    try:
+        return sorted((client.images.get(image).attrs.get("Config") or {}).get("Volumes") or {})
+    except Exception:  # no such image: starting the container says so
+        return []
+
+
 def _remove(container: Any) -> None:
     try:
-        container.remove(force=True)
+        container.remove(force=True, v=True)  # with its anonymous volumes, if it had any
     except Exception:
         # Gone already (404), being removed by someone else (409), or the daemon itself gone:
         # raising here would hide the records already collected, or the error that brought us.
@@ -172,8 +186,9 @@ def remove_leftovers(client: Any, own: bool = False) -> List[str]:
     process is gone (a kill -9, a crashed host), and with `own`, this process's too (Ctrl-C).
     Other live lab processes' are left alone."""
     removed: List[str] = []
-    batches = client.containers.list(all=True, filters={"label": LABEL})
-    builds = [c for c in client.containers.list(all=True, filters={"label": BUILD_LABEL})
+    # ignore_removed: another lab may remove one of these between the listing and its inspection.
+    batches = client.containers.list(all=True, filters={"label": LABEL}, ignore_removed=True)
+    builds = [c for c in client.containers.list(all=True, filters={"label": BUILD_LABEL}, ignore_removed=True)
               if c.name.startswith(BUILD_NAME_PREFIX)]
     for container, owner_label in [(c, OWNER_LABEL) for c in batches] + [(c, BUILD_OWNER_LABEL) for c in builds]:
         owner = container.labels.get(owner_label, "")

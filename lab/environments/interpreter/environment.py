@@ -121,7 +121,9 @@ class InterpreterEnvironment:
             (venv / USED).write_text(time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()) + "\n")
 
     def identity(self) -> Optional[str]:
-        return f"venv:{self.fingerprint()}" if self.venv else None
+        from lab import sandbox
+
+        return sandbox.keyed(f"venv:{self.fingerprint()}" if self.venv else None)  # issue 26
 
     def run(self, batch: Batch, shipment: Shipment, timeout_s: float) -> GuestRun:
         if self.venv is None:
@@ -133,11 +135,13 @@ class InterpreterEnvironment:
         stop_guests()
 
     def describe(self) -> Dict[str, Any]:
+        from lab import sandbox
+
         made = {"made_s": round(self.made.seconds, 2), "disk_bytes": self.made.own_bytes,
                 "shared_bytes": self.made.shared_bytes, "installer": self.made.installer} if self.made else {}
         return {"kind": self.kind, "python": self.spec.python, "base_python": self.base or None,
                 "venv": str(self.venv) if self.venv else None, "tensorflow": self.spec.tensorflow,
-                **made, **ondemand.described(self.spec)}
+                **made, **ondemand.described(self.spec), "sandbox": sandbox.state()}  # issue 26
 
     def _recipe_venv(self) -> Optional[Path]:
         """The folder of the venv of the current recipe (lock, variables, base Python); None when that

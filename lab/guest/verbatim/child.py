@@ -16,7 +16,7 @@ import signal
 import sys
 import time
 import traceback
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 PROGRAM = "program.py"
 # A program that writes a huge file is stopped by an error, not a full disk.
@@ -30,23 +30,31 @@ def write_program(text: str, folder: str) -> str:
     return path
 
 
-def _line_of(exc: BaseException, path: str) -> Optional[int]:
-    """The line of the program (not of TensorFlow) where the exception passed last."""
-    line = None
+def where(exc: BaseException, paths: List[str]) -> Tuple[Optional[int], Optional[int]]:
+    """(index into `paths`, line) of the innermost frame of the exception that lies in one of
+    `paths` (the program, or a session's cells), not in TensorFlow: where it passed last."""
+    found: Tuple[Optional[int], Optional[int]] = (None, None)
     for frame in traceback.extract_tb(exc.__traceback__):
-        if frame.filename == path:
-            line = frame.lineno
-    if line is None and isinstance(exc, SyntaxError) and exc.filename == path:
-        line = exc.lineno
-    return line
+        if frame.filename in paths:
+            found = (paths.index(frame.filename), frame.lineno)
+    if found[0] is None and isinstance(exc, SyntaxError) and exc.filename in paths:
+        found = (paths.index(exc.filename), exc.lineno)
+    return found
 
 
-def _error(exc: BaseException, path: str) -> Dict[str, Any]:
+def error_of(exc: BaseException, paths: List[str]) -> Dict[str, Any]:
+    """type, message (its first line), line, and for a session which of its cells (`paths`) raised."""
     lines = str(exc).strip().splitlines()
     message = lines[0] if lines else ""
     if isinstance(exc, SyntaxError):
         message = exc.msg or message
-    return {"type": type(exc).__name__, "message": message[:500], "line": _line_of(exc, path)}
+    elif isinstance(exc, SystemExit):
+        message = str(exc.code)
+    index, line = where(exc, paths)
+    error: Dict[str, Any] = {"type": type(exc).__name__, "message": message[:500], "line": line}
+    if len(paths) > 1:
+        error["cell"] = index
+    return error
 
 
 def _reseed() -> None:
@@ -80,12 +88,17 @@ def _limit() -> None:
         pass
 
 
-def execute(path: str, folder: str) -> Dict[str, Any]:
-    """Run the program at `path` as a script's __main__ in `folder`; the outcome as plain data."""
-    os.chdir(folder)
+def prepare_process() -> None:
+    """A fresh child's output, random states and file-size limit, before a document's code runs."""
     _streams()
     _reseed()
     _limit()
+
+
+def execute(path: str, folder: str) -> Dict[str, Any]:
+    """Run the program at `path` as a script's __main__ in `folder`; the outcome as plain data."""
+    os.chdir(folder)
+    prepare_process()
     start = time.perf_counter()
     status, error = "ran", None
     with open(path, encoding="utf-8") as handle:
@@ -93,17 +106,16 @@ def execute(path: str, folder: str) -> Dict[str, Any]:
     try:
         code = compile(text, path, "exec", dont_inherit=True)
     except (SyntaxError, ValueError) as exc:
-        return {"status": "syntax_error", "error": _error(exc, path), "duration_s": 0.0}
+        return {"status": "syntax_error", "error": error_of(exc, [path]), "duration_s": 0.0}
     namespace = {"__name__": "__main__", "__builtins__": builtins, "__file__": path}
     sys.argv = [path]
     try:
         exec(code, namespace)
     except SystemExit as exc:
         if exc.code not in (None, 0):
-            status, error = "raised", {"type": "SystemExit", "message": str(exc.code)[:500],
-                                       "line": _line_of(exc, path)}
+            status, error = "raised", error_of(exc, [path])
     except BaseException as exc:  # the program's failure is its outcome
-        status, error = "raised", _error(exc, path)
+        status, error = "raised", error_of(exc, [path])
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
@@ -113,9 +125,10 @@ def execute(path: str, folder: str) -> Dict[str, Any]:
 
 
 if __name__ == "__main__":
-    from lab.guest.answer import send
+    from lab.guest.answer import end, send
 
     try:
         send(int(sys.argv[3]), execute(sys.argv[1], sys.argv[2]))
+        end()
     finally:
         os._exit(0)
