@@ -4,7 +4,7 @@ lab reads the same cells, numbered alike, with the same shell cells and `%%write
 `lab verbatim` in session semantics (the fork chain) gives every cell the outcome class the kernel
 gives it: ran, raised with the same exception type, timeout, shell; crashed, and not run after a
 death. The corpus's notebooks run both ways with the same time limit per cell: a shard of them in
-every test run (a few minutes), all of them with LAB_FULL_CORPUS=1 (`-m slow`; about half an hour
+every test run (a few minutes), all of them with LAB_FULL_CORPUS=1 (`-m slow`; about ten minutes
 on two cores). The cells where the two may differ (network, a dataset that is not there) are
 listed with their reason; there are none today: offline, both fail alike where data is missing."""
 
@@ -186,7 +186,7 @@ def corpus_in_lab() -> Dict[str, Dict[int, Class]]:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not FULL, reason="the whole corpus takes half an hour: LAB_FULL_CORPUS=1 runs it")
+@pytest.mark.skipif(not FULL, reason="the whole corpus takes ten minutes: LAB_FULL_CORPUS=1 runs it")
 @pytest.mark.parametrize("name", corpus() or ["(no corpus)"])
 def test_lab_gives_every_cell_the_kernels_outcome_on_the_whole_corpus(
         name: str, corpus_in_lab: Dict[str, Dict[int, Class]]) -> None:

@@ -38,6 +38,10 @@ AFTER_TF = (IMPORT_TF + "\nv = tf.Variable(1.0)\nprint('v:', float(v))\n",
 SHELL = ("!echo from the shell \\\n    twice\n", "%%bash\necho $((1 + 2))\n",
          "files = !printf 'a\\nb\\n'\nprint(files)\n", "%matplotlib inline\n")
 
+# A script is a session of one cell: its error must still say on which line it raised.
+SCRIPTS = {"raises.py": "x = 1\nprint('x:', x)\nraise ValueError('on line 3')\nprint('never')\n",
+           "unparsable.py": "x = 1\nx +* 2\n"}
+
 
 @pytest.fixture(scope="module")
 def outcomes(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, List]:
@@ -45,6 +49,9 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, List]:
     docs = [read_document(notebook(folder / "before.ipynb", *BEFORE_TF)),
             read_document(notebook(folder / "after.ipynb", *AFTER_TF)),
             read_document(notebook(folder / "shell.ipynb", *SHELL))]
+    for name, text in SCRIPTS.items():
+        (folder / name).write_text(text)
+        docs.append(read_document(folder / name))
     settings = Settings(timeout_s=8, repeat=1, use_cache=False, allow_shell=True)
     result = run_documents(docs, ["local"], [Variant.AS_WRITTEN], settings)
     found: Dict[str, List] = {}
@@ -78,3 +85,11 @@ def test_with_allow_shell_shell_commands_run_in_the_environment_as_ipython_runs_
     assert [o.word for o in cells] == ["ran", "ran", "ran", "shell"]
     assert [o.stdout for o in cells[:3]] == ["from the shell twice\n", "3\n", "['a', 'b']\n"]
     assert cells[3].skipped == ("%matplotlib inline",)  # a magic that is no shell command stays skipped
+
+
+def test_a_script_runs_as_one_cell_and_its_error_names_the_line_it_raised_on(outcomes: Dict[str, List]) -> None:
+    (raised,) = outcomes["raises.py"]
+    assert raised.semantics == "session" and raised.word == "raised" and raised.stdout == "x: 1\n"
+    assert (raised.error["type"], raised.error["line"], raised.error["block"]) == ("ValueError", 3, 1)
+    (unparsable,) = outcomes["unparsable.py"]
+    assert unparsable.word == "syntax_error" and unparsable.error["line"] == 2

@@ -42,8 +42,9 @@ def where(exc: BaseException, paths: List[str]) -> Tuple[Optional[int], Optional
     return found
 
 
-def error_of(exc: BaseException, paths: List[str]) -> Dict[str, Any]:
-    """type, message (its first line), line, and for a session which of its cells (`paths`) raised."""
+def error_of(exc: BaseException, paths: List[str], session: bool = False) -> Dict[str, Any]:
+    """type, message (its first line), line, and for a session which of its cells (`paths`) raised:
+    a one-cell session (a script) too, whose line is only placed by that index."""
     lines = str(exc).strip().splitlines()
     message = lines[0] if lines else ""
     if isinstance(exc, SyntaxError):
@@ -52,7 +53,7 @@ def error_of(exc: BaseException, paths: List[str]) -> Dict[str, Any]:
         message = str(exc.code)
     index, line = where(exc, paths)
     error: Dict[str, Any] = {"type": type(exc).__name__, "message": message[:500], "line": line}
-    if len(paths) > 1:
+    if session:
         error["cell"] = index
     return error
 

@@ -207,7 +207,7 @@ class Chain:
         try:
             tree = ast.parse(cell["text"], path)
         except (SyntaxError, ValueError) as exc:  # a kernel runs nothing of a cell that does not parse
-            return {"status": "syntax_error", "error": error_of(exc, self._cell_files())}
+            return {"status": "syntax_error", "error": error_of(exc, self._cell_files(), session=True)}
         nodes = list(tree.body)
         last = nodes.pop() if cell.get("shows_value") and nodes and isinstance(nodes[-1], ast.Expr) else None
         namespace = self.main.__dict__
@@ -227,7 +227,7 @@ class Chain:
             self._disarm()
             if self.fired:
                 return {"status": "timeout", "how": "interrupted"}
-            return {"status": "raised", "error": error_of(exc, self._cell_files())}
+            return {"status": "raised", "error": error_of(exc, self._cell_files(), session=True)}
         self._disarm()
         if self.fired:
             return {"status": "timeout", "how": "interrupted"}
