@@ -209,7 +209,8 @@ def from_result(program: Program, variant: str, env: str, result: ProgramResult,
 
 def from_cell(program: Program, variant: str, env: str, result: CellResult, order: Tuple[Block, ...],
               facts: Mapping[str, str], cached: bool = False, mode: Mode = Mode.STRICT) -> Outcome:
-    """The outcome of a session's cell (`order`: the session's cells, so an error names the cell that raised it)."""
+    """The outcome of a session's cell (`order`: its own document's cells, so an error names the cell
+    that raised it)."""
     common = _common(program, variant, env, "session")
     if result.status is Status.NOT_RUN:
         return Outcome(**common, status=Status.NOT_RUN, why=str((result.error or {}).get("message", "")))

@@ -89,8 +89,9 @@ class Programs:
     """Slot -> (index into `jobs`, the cell's position in a session job or None), for the slots that run."""
     semantics: List[Semantics] = field(default_factory=list)
     """Per program: its document's semantics."""
-    order: Dict[int, Tuple[Block, ...]] = field(default_factory=dict)
-    """A session job's cells (by job index), so an error names the cell that raised it."""
+    blocks: Dict[str, Tuple[Block, ...]] = field(default_factory=dict)
+    """Each document's blocks, by name: an error names the block or cell that raised it in its own
+    document (documents with the same cells share a session job, not their cell numbers)."""
     mode: Mode = Mode.STRICT
     overrides: Dict[Tuple[str, Slot], Tuple[Program, int]] = field(default_factory=dict)
     """(env, slot) -> a program built again for that env and its job: a definer it needs raised there."""
@@ -119,25 +120,26 @@ def plan_programs(documents: Sequence[Document], variants: Sequence[Variant], se
     per document and distinct variant."""
     documents = [with_shell(d) for d in documents] if settings.allow_shell else list(documents)
     names = [v.value for v in variants]
-    work = Programs(list(documents), [], names, {}, [], {}, mode=parse_mode(settings.output_check),
-                    settings=settings)
+    work = Programs(list(documents), [], names, {}, [], {}, blocks={d.name: d.blocks for d in documents},
+                    mode=parse_mode(settings.output_check), settings=settings)
     chosen = {d.name: semantics_of(d, settings.semantics) for d in documents}
-    examples = [p for d in documents if chosen[d.name] is Semantics.EXAMPLES for p in build_programs(d)]
+    built = {d.name: build_programs(d) for d in documents if chosen[d.name] is Semantics.EXAMPLES}
+    examples = [p for programs in built.values() for p in programs]
     texts = variant_texts(examples, variants, python)
     index: Dict[str, int] = {}
     sessions: Dict[Tuple[Cell, ...], int] = {}
     # tf_upgrade_v2 once for every session's cells: one process, not one per document
     cells = list(dict.fromkeys(b.text for d in documents if chosen[d.name] is Semantics.SESSION for b in d.blocks))
     upgrades = dict(zip(cells, upgraded(cells, python))) if Variant.UPGRADE in variants else {}
-    by_program = {(p.document, p.block.index): n for n, p in enumerate(examples)}
+    by_program = {id(p): n for n, p in enumerate(examples)}
     for document in documents:
         if chosen[document.name] is Semantics.EXAMPLES:
-            for program in build_programs(document):
+            for program in built[document.name]:
                 n = len(work.programs)
                 work.programs.append(program)
                 work.semantics.append(Semantics.EXAMPLES)
                 for v in names:
-                    text = texts.get((by_program[(program.document, program.block.index)], v))
+                    text = texts.get((by_program[id(program)], v))
                     if text is not None:
                         work.texts[(n, v)] = text
                     if program.fragment or program.kind == "shell" or text is None or text.text is None:
@@ -165,7 +167,6 @@ def _plan_session(work: Programs, document: Document, variants: Sequence[Variant
         if job not in sessions:
             sessions[job] = len(work.jobs)
             work.jobs.append(SessionJob(job, settings.timeout_s))
-            work.order[sessions[job]] = document.blocks
         for position in range(len(cells)):
             work.slot_job[(first + position, variant.value)] = (sessions[job], position)
 
@@ -192,10 +193,10 @@ def slot_outcome(work: Programs, env: str, i: int, v: str, results: Sequence[Any
                                                           "them in the environment)", semantics)
     j, position = (override[1], None) if override is not None else work.slot_job[(i, v)]
     hit = bool(cached and cached[j])
+    blocks = work.blocks[program.document]
     if position is not None:
         result = results[j]
-        return from_cell(program, v, env, result.cells[position], work.order[j], result.facts, hit, work.mode)
+        return from_cell(program, v, env, result.cells[position], blocks, result.facts, hit, work.mode)
     ran = work.jobs[j].text
-    blocks = {b.index: b for d in work.documents if d.name == program.document for b in d.blocks}
     return from_result(program, v, env, results[j], hit, len(ran.splitlines()) == len(program.text.splitlines()),
-                       work.mode, blocks)
+                       work.mode, {b.index: b for b in blocks})

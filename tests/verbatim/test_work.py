@@ -93,7 +93,7 @@ def test_in_session_semantics_a_document_is_one_job_per_variant(post: Document) 
     assert len(work.jobs) == 2 and all(isinstance(j, SessionJob) for j in work.jobs)
     assert [c.text for c in work.jobs[0].cells] == [b.text for b in post.blocks]
     assert work.slot_job == {(i, v.value): (n, i) for n, v in enumerate(BOTH) for i in range(3)}
-    assert work.order == {0: post.blocks, 1: post.blocks}
+    assert work.blocks == {post.name: post.blocks}
     assert work.semantics == [Semantics.SESSION] * 3
 
 
@@ -131,3 +131,26 @@ def test_session_texts_upgrade_runs_a_cell_it_cannot_convert_as_it_is() -> None:
 def test_session_texts_upgrade_that_converts_no_cell_does_not_exist() -> None:
     none: List[Text] = [Text(None, "tf_upgrade_v2 failed")] * 2
     assert session_texts(["a", "b"], Variant.UPGRADE, {"a": none[0], "b": none[1]}) == none
+
+
+def _notebook(folder: Path, name: str, cells: List[str]) -> Document:
+    import json
+
+    source = [{"cell_type": "markdown", "metadata": {}, "source": c[3:]} if c.startswith("md:") else
+              {"cell_type": "code", "metadata": {}, "execution_count": None, "source": c, "outputs": []} for c in cells]
+    return _read(folder, name, json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": source}))
+
+
+def test_documents_sharing_a_session_job_name_their_own_cells(tmp_path: Path) -> None:
+    code = ["x = 1\n", "def f():\n    return y\n", "f()\n"]
+    plain = _notebook(tmp_path, "plain.ipynb", code)
+    spaced = _notebook(tmp_path, "spaced.ipynb", ["md:# one", code[0], "md:# two", code[1], "md:# three", code[2]])
+    work = plan_programs([plain, spaced], [Variant.AS_WRITTEN], Settings(), "python3")
+    assert len(work.jobs) == 1  # the same cells: one job for both documents
+    raised = CellResult(Status.ERROR, error={"type": "NameError", "message": "name 'y' is not defined", "line": 2,
+                                             "cell": 1})  # raised in f's cell, the second code cell
+    ok = CellResult(Status.OK)
+    found = outcomes(work, "local", [SessionResult(Status.OK, (ok, ok, raised))])
+    errors = {o.document: o.error for o in found if o.error}
+    assert (errors["plain.ipynb"]["cell"], errors["plain.ipynb"]["block_line"]) == (2, 2)
+    assert (errors["spaced.ipynb"]["cell"], errors["spaced.ipynb"]["block_line"]) == (4, 2)
