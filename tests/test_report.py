@@ -62,3 +62,17 @@ def test_json_holds_records_and_verdicts_only(fixture_scenarios) -> None:
     data = json.loads(report.as_json(View.of(result)))
     assert len(data["records"]) == 4 and len(data["verdicts"]) == 8
     assert {v["verdict"] for v in data["verdicts"]} == {"HOLDS", "REFUTED", "INCONCLUSIVE"}
+
+
+def test_on_a_terminal_the_table_keeps_its_colours_and_guest_text_its_controls_shown(fixture_scenarios,
+                                                                                      monkeypatch) -> None:
+    import lab.values
+
+    monkeypatch.setattr(lab.values, "on_terminal", lambda stream=None: True)
+    canned = {("fixture-assign", "graph"): {"after_assign": {"kind": "exception", "type": "E",
+                                                             "message": "\x1b]0;owned\x07 title"}},
+              ("fixture-assign", "eager"): {"after_assign": VALUES}}
+    trials = trials_of(select(fixture_scenarios, ["fixture-assign"]), parse_modes([]))
+    text = report.terminal(View.of(result_of(FakeEnvironment(canned), fixture_scenarios, trials)))
+    assert "\x1b[" in text and "\\x1b[" not in text  # rich's colour codes reach the terminal as codes
+    assert "\x1b]0;" not in text and "\\x1b]0;owned\\x07" in text  # the guest's sequence is shown, not sent

@@ -36,16 +36,18 @@ def scenario_block(
 ) -> List[str]:
     """The observations side by side, then each claim's verdict per mode with its evidence."""
     first = next(iter(by_mode.values()))
-    lines = [f"{scenario.id}: {scenario.summary}", f"  source {scenario.source}", f"  {env_line(first)}"]
-    lines += [_status_line(r) for r in by_mode.values() if not r.ok]
+    # Guest text (values, errors, facts) is made printable where it enters a line, not the joined
+    # report: the table may carry the terminal's colour codes.
+    lines = [f"{scenario.id}: {scenario.summary}", f"  source {scenario.source}", printable(f"  {env_line(first)}")]
+    lines += [printable(_status_line(r)) for r in by_mode.values() if not r.ok]
     modes = [m for m in ("graph", "eager") if m in by_mode]
     diffs = mode_diff(by_mode.get("graph"), by_mode.get("eager"))
     if diffs:
         rows = []
         for d in diffs:
-            cells = [clip(show(d.graph if m == "graph" else d.eager), VALUE_WIDTH)
+            cells = [printable(clip(show(d.graph if m == "graph" else d.eager), VALUE_WIDTH))
                      if (d.in_graph if m == "graph" else d.in_eager) else "(not recorded)" for m in modes]
-            rows.append([d.key, *cells, "" if len(modes) < 2 or d.same else "<- differs"])
+            rows.append([printable(d.key), *cells, "" if len(modes) < 2 or d.same else "<- differs"])
         lines.append("")
         lines += ["  " + line for line in table(["observation", *modes, ""], rows)]
     if judgements:
@@ -58,7 +60,7 @@ def scenario_block(
             lines.append(f"     {verdicts}")
             for j in mine:
                 because = j.reason or ", ".join(f"{k} = {clip(show(v), 60)}" for k, v in j.evidence.items())
-                lines.append(f"       {j.mode}: {because}")
+                lines.append(printable(f"       {j.mode}: {because}"))
     return lines
 
 
@@ -68,7 +70,7 @@ def terminal(view: View) -> str:
     for (env, sid), by_mode in pair_by_mode(view.records).items():
         mine = [j for j in view.judgements if j.scenario == sid and j.env == env]
         blocks.append("\n".join(scenario_block(view.catalog[sid], by_mode, mine)))
-    return printable("\n\n".join(blocks) + "\n")  # guest text (errors, facts): no controls
+    return "\n\n".join(blocks) + "\n"
 
 
 def summary_line(view: View) -> str:
