@@ -63,12 +63,23 @@ def probe(path: Path, option: str, folder: bool = False, example: str = "out") -
                 break
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)  # reading the umask means setting it: put it back at once
+    os.umask(mask)
+    return mask
+
+
+UMASK = _umask()
+"""Read once, at import (the main thread, before any worker): later threads never see it changed."""
+
+
 def write_bytes(path: Path, data: bytes) -> None:
     """`data` at `path` whole, or the previous file left as it was (OutputError, exit 3)."""
     handle, name = -1, ""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        os.fchmod(handle, 0o666 & ~UMASK)  # mkstemp's 0600 would outlive the rename: the mode open() gives
         view = memoryview(data)
         while view:
             view = view[os.write(handle, view):]

@@ -96,3 +96,14 @@ def test_copy_of_a_missing_source_raises_and_writes_nothing(tmp_path: Path) -> N
     with pytest.raises(FileNotFoundError):
         atomic.copy(tmp_path / "missing", tmp_path / "copy")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_written_file_gets_the_mode_the_umask_gives_not_mkstemps_owner_only(tmp_path: Path) -> None:
+    from lab import atomic
+
+    target = tmp_path / "report.md"
+    atomic.write_text(target, "report\n")
+    assert target.stat().st_mode & 0o777 == 0o666 & ~atomic.UMASK
+    plain = tmp_path / "plain.md"
+    plain.write_text("report\n")
+    assert target.stat().st_mode & 0o777 == plain.stat().st_mode & 0o777
