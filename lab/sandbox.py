@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
+import tempfile
 import threading
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence
@@ -59,8 +61,11 @@ def _probe() -> str:
     if found is None:
         return "bubblewrap (bwrap) is not installed"
     try:
-        done = subprocess.run([found, *_isolation(), "--ro-bind", "/", "/", "--", "true"], capture_output=True,
-                              text=True, timeout=30, stdin=subprocess.DEVNULL)
+        # The very command guests get (--proc, --size, the tmpfs mounts), so a bwrap too old for one
+        # of its options, or a container that refuses /proc, says so here instead of crashing trials.
+        with tempfile.TemporaryDirectory(prefix="lab-sandbox-probe-") as scratch:
+            done = subprocess.run(wrap(["true"], Path(scratch), [], os.environ), capture_output=True, text=True,
+                                  timeout=30, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"bwrap cannot run ({exc})"
     if done.returncode != 0:
@@ -77,7 +82,16 @@ def state() -> str:
 
 
 def active() -> bool:
-    return _wanted and not unavailable()
+    if not _wanted:
+        return False
+    why = unavailable()
+    if why and not _checked.get("warned"):
+        _checked["warned"] = why
+        # Said once on stderr, not only in the manifest: a writer checking a post found online
+        # expects the sandbox the help promises.
+        sys.stderr.write(f"lab: warning: local and interpreter guests run without a sandbox, as you, with your "
+                         f"files and network: {why} (--no-sandbox says you know; image envs stay locked down)\n")
+    return not why
 
 
 def _isolation() -> List[str]:

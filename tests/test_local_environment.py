@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 from importlib import metadata
@@ -167,3 +169,23 @@ def test_a_sandbox_whose_mounts_changed_under_bwrap_is_started_again(fixture_run
     records = fixture_runner.run([Trial("fixture-assign", Mode.GRAPH, 1)])
     assert [r.status for r in records] == ["ok"]
     assert starts.read_text().count("start") == 2
+
+
+def test_a_bwrap_that_cannot_run_the_guests_command_is_found_by_the_probe_and_said_once(
+        tmp_path, monkeypatch, capsys) -> None:
+    from lab import sandbox
+
+    real = shutil.which("bwrap")
+    if real is None:
+        pytest.skip("no bwrap here")
+    fake = tmp_path / "bwrap"  # an older bwrap: no --size, which only the guests' command passes
+    fake.write_text('#!/bin/sh\nfor a; do [ "$a" = --size ] && '
+                    '{ echo "bwrap: Unknown option --size" >&2; exit 1; }; done\n'
+                    f'exec {real} "$@"\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(sandbox, "_checked", {})
+    monkeypatch.setattr(sandbox, "_wanted", True)
+    assert sandbox.unavailable() == "bwrap cannot make a sandbox here (bwrap: Unknown option --size)"
+    assert sandbox.active() is False and sandbox.active() is False
+    assert capsys.readouterr().err.count("lab: warning: local and interpreter guests run without a sandbox") == 1
