@@ -68,3 +68,10 @@ def test_a_program_that_closed_its_pipes_before_its_result_is_said_so() -> None:
     crashed = ProgramKind({}).accept(JOB, "local", [run(None, ended="closed")], {})
     assert crashed is not None and crashed.status is Status.CRASHED
     assert "closed its stdout, stderr and result pipes" in crashed.error["message"]
+
+
+def test_a_duration_that_is_no_number_of_seconds_is_refused_and_a_death_is_worded_as_for_every_kind() -> None:
+    for bad in (float("nan"), float("-inf"), -0.5, 1e308):
+        assert ProgramKind({}).accept(JOB, "local", [run({**GOOD, "duration_s": bad})], {}) is None
+    killed = ProgramKind({}).accept(JOB, "local", [run(None, ended="signal", code=9)], {})
+    assert killed is not None and killed.error["message"].startswith("the program's process was killed by SIGKILL")

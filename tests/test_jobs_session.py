@@ -120,3 +120,14 @@ def test_a_batch_takes_answers_per_cell_for_a_session_only() -> None:
     ran = batch.result(Status.CRASHED, "the process died")
     assert ran.refused == 2
     assert [c.status for c in ran.outcomes[0].cells][:2] == [Status.OK, Status.NOT_REACHED]
+
+
+def test_the_host_refuses_a_duration_that_is_no_number_of_seconds_and_a_death_that_does_not_say_how() -> None:
+    for bad in (float("nan"), float("inf"), -1.0, 1e308):  # JSON from a guest may hold NaN and Infinity
+        assert accept(cell(0, {**RAN, "duration_s": bad}), final()) is None
+    died = {"status": "crashed", "signal": 11, "duration_s": 0.0, "stdout": NONE, "stderr": NONE}
+    assert accept(cell(0, died), final()) is None  # whether the session goes on is the guest's to say
+    assert accept(cell(0, {**died, "how": "ended"}), final()) is not None
+    wall = JobLine(0, 1, {"job": 0, "attempt": 1, "ended": "exit", "code": 0, "wall_s": float("nan"), "bytes": 0,
+                          "tail": ""}, b"")
+    assert accept(cell(0, RAN), wall).duration_s == 0.0

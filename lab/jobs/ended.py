@@ -50,6 +50,8 @@ def why_unanswered(header: Mapping[str, Any], what: str) -> Tuple[Status, str]:
             why += " (out of memory, or a limit of the environment)"
     elif ended == "exit" and isinstance(code, int):
         why = f"the {what}'s process exited with code {code} before it finished"
+    elif ended == "closed":
+        why = f"the {what} closed its stdout, stderr and result pipes before it finished, and was ended"
     else:
         why = f"the {what}'s process ended without a result"
     words = last_words(str(header.get("tail") or ""))

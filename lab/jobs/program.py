@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Mapping, Optional
 
 from lab.channel import JobLine, parse_json
-from lab.jobs.ended import signal_name
+from lab.jobs.ended import why_unanswered
 from lab.jobs.registry import register
 from lab.status import FINISHED, Status
 
@@ -81,6 +81,14 @@ def stream(value: Any) -> Optional[Dict[str, Any]]:
     return {"text": value["text"][:MAX_TEXT], "bytes": value["bytes"]}
 
 
+def seconds(value: Any) -> Optional[float]:
+    """A duration from the guest: a finite number of seconds, 0 up to ~11 days; else None (JSON
+    from a guest may say NaN, Infinity or -1e308)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < 1e6:
+        return float(value)
+    return None
+
+
 def count(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
@@ -100,31 +108,24 @@ def _attempt(answer: JobLine, job: ProgramJob) -> Optional[Dict[str, Any]]:
     stdout, stderr = stream(header.get("stdout")), stream(header.get("stderr"))
     if stdout is None or stderr is None:
         return None
-    ended, code = header.get("ended"), header.get("code")
+    ended = header.get("ended")
     if ended == "timeout":
         return {"status": Status.TIMEOUT, "stdout": stdout, "stderr": stderr, "duration_s": 0.0,
                 "error": {"type": "Timeout", "message": f"ran past {job.timeout_s:g}s", "line": None}}
     data = parse_json(answer.payload) if answer.payload else None
     if data is None:
-        if ended == "signal" and isinstance(code, int):
-            why = f"the program's process was killed by signal {code} ({signal_name(code)})"
-        elif ended == "exit":
-            why = f"the program's process exited with code {code} before it finished"
-        elif ended == "closed":
-            why = "the program closed its stdout, stderr and result pipes before it finished, and was ended"
-        else:
-            why = "the program's result was larger than the guest accepts"
+        _, why = why_unanswered(header, "program")
         return {"status": Status.CRASHED, "stdout": stdout, "stderr": stderr, "duration_s": 0.0,
                 "error": {"type": "Crashed", "message": why, "line": None}}
     if not isinstance(data, dict) or data.get("status") not in _GUEST_STATUS:
         return None
     error = _error(data.get("error")) if data.get("error") is not None else None
-    duration = data.get("duration_s")
+    duration = seconds(data.get("duration_s"))
     status = _GUEST_STATUS[data["status"]]
-    if (data.get("error") is not None and error is None) or (status is Status.OK) != (error is None) or not (
-            isinstance(duration, (int, float)) and not isinstance(duration, bool)):
+    if (data.get("error") is not None and error is None) or (status is Status.OK) != (error is None) or (
+            duration is None):
         return None
-    return {"status": status, "error": error, "stdout": stdout, "stderr": stderr, "duration_s": float(duration)}
+    return {"status": status, "error": error, "stdout": stdout, "stderr": stderr, "duration_s": duration}
 
 
 def shown_facts(facts: Mapping[str, Any]) -> Dict[str, str]:

@@ -20,7 +20,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from lab.channel import JobLine, parse_json
 from lab.jobs.ended import signal_name, why_unanswered
-from lab.jobs.program import RunByTheEnvironment, count, shown_facts, stream
+from lab.jobs.program import RunByTheEnvironment, count, seconds, shown_facts, stream
 from lab.jobs.registry import register
 from lab.status import Status
 
@@ -150,11 +150,13 @@ def parse_cell(payload: bytes, job: SessionJob, position: int) -> Optional[CellR
     status = _CELL_STATUS[data["status"]]
     nothing = {"text": "", "bytes": 0}
     out, err = stream(data.get("stdout", nothing)), stream(data.get("stderr", nothing))
-    duration, how, value = data.get("duration_s"), data.get("how"), data.get("value")
-    if out is None or err is None or not (isinstance(duration, (int, float)) and not isinstance(duration, bool)):
+    duration, how, value = seconds(data.get("duration_s")), data.get("how"), data.get("value")
+    if out is None or err is None or duration is None:
         return None
     if (value is not None and not isinstance(value, str)) or (how is not None and how not in _HOW):
         return None
+    if status in (Status.TIMEOUT, Status.CRASHED) and how is None:
+        return None  # the guest always says how a cell's process ended: whether the session goes on
     error = None
     if status in (Status.ERROR, Status.SYNTAX_ERROR):
         error = _error(data.get("error"), position)
@@ -168,7 +170,7 @@ def parse_cell(payload: bytes, job: SessionJob, position: int) -> Optional[CellR
         return None
     if status is Status.SHELL and job.cells[position].kind != "shell":
         return None
-    return CellResult(status, error, out, err, value[:MAX_VALUE] if value is not None else None, float(duration),
+    return CellResult(status, error, out, err, value[:MAX_VALUE] if value is not None else None, duration,
                       data.get("forked") is True, status in (Status.TIMEOUT, Status.CRASHED) and how in ("stopped",
                                                                                                        "ended"))
 
@@ -249,9 +251,7 @@ class SessionKind:
             cells.append(CellResult(status, {"type": status.value, "message": why, "line": None, "cell": where}))
             if status is not Status.NOT_REACHED:
                 status, why, where = Status.NOT_REACHED, "the session ended in an earlier cell, before this one", k
-        wall = finals[0].header.get("wall_s")
-        duration = float(wall) if isinstance(wall, (int, float)) and not isinstance(wall, bool) else 0.0
-        return SessionResult(Status.OK, tuple(cells), duration, shown)
+        return SessionResult(Status.OK, tuple(cells), seconds(finals[0].header.get("wall_s")) or 0.0, shown)
 
     def missing(self, job: SessionJob, env: str, status: Status, why: str, facts: Mapping[str, Any]) -> SessionResult:
         error = {"type": status.value, "message": why, "line": None, "cell": None}
