@@ -164,3 +164,37 @@ def test_a_session_that_writes_a_line_past_the_limit_is_stopped_and_keeps_what_i
     assert [a.cell for a in channel.answers] == [0, None]
     assert channel.answers[-1].header["ended"] == "oversized"
     assert json.loads(channel.answers[0].payload) == {"status": "ran"}
+
+
+def _pipes() -> int:
+    """How many pipes this process holds open."""
+    found = 0
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            found += os.readlink(f"/proc/self/fd/{name}").startswith("pipe:")
+        except OSError:
+            pass
+    return found
+
+
+def test_no_later_job_holds_the_pipes_of_a_job_whose_child_is_still_exiting() -> None:
+    import mmap
+
+    def large(n: int) -> Dict[str, Any]:
+        pages = mmap.mmap(-1, 1 << 30)  # 1 GiB touched: its exit, after its pipes closed, takes a while
+        for at in range(0, len(pages), mmap.PAGESIZE):
+            pages[at] = 1
+        return {"pipes": _pipes()}
+
+    def count(n: int) -> Dict[str, Any]:
+        return {"pipes": _pipes()}
+
+    answers = jobs(large, count, count, count)
+    # Every job's child holds its own pipes only, forked while the large child still exited or not.
+    assert len({json.loads(a.payload)["pipes"] for a in answers}) == 1
+
+
+def test_a_session_that_floods_its_pipe_with_lines_is_stopped_not_parsed_line_by_line() -> None:
+    channel = serve([b"\n" * (8 << 20), b'0 {"status": "ran"}\n'])
+    (answer,) = channel.answers  # the cell's line after the flood was never taken
+    assert answer.header["ended"] == "oversized" and answer.cell is None

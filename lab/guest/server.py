@@ -76,6 +76,8 @@ class Running:
         """Its child closed all its pipes and was ended then (see Server._close)."""
         self.seen: set = set()
         """A session's cells answered so far."""
+        self.lines = 0
+        """A session's lines read so far (each cell's, and a death's: at most two per cell)."""
         self.oversized = False
         self.eof = False
         self.status: Optional[int] = None
@@ -173,6 +175,10 @@ class Server:
                 return
             line = bytes(job.payload[:end])
             del job.payload[:end + 1]
+            job.lines += 1
+            if job.lines > 2 * count + 2:  # a flood of lines: the event loop is not the session's to hold
+                self._oversized(job)
+                return
             number, _, result = line.partition(b" ")
             if not (number.isdigit() and len(number) < 7 and result.isascii()):
                 continue
@@ -191,11 +197,12 @@ class Server:
         if job.status is None:
             _, job.status = os.waitpid(job.pid, 0)  # killed above: it ends now
         system.kill_group(job.pid)  # what the job started and left in its group
-        for output in job.outputs:
-            output.read()  # what it printed before it ended (a process it left holding the pipe is gone)
-        for fd in job.fds:
-            os.close(fd)
-        self.running.pop(job.fd, None)
+        if not job.closed:  # a closed job's pipes were read to their end and closed by _close
+            for output in job.outputs:
+                output.read()  # what it printed before it ended (a process it left holding the pipe is gone)
+            for fd in job.fds:
+                os.close(fd)
+            self.running.pop(job.fd, None)
         system.end_strays(keep=self._ours())
         status = job.status
         if timed_out:
@@ -245,12 +252,17 @@ class Server:
         (tearing down TensorFlow's pages) is reaped later, and its line written then."""
         job.closed = True
         del self.running[job.fd]
+        for fd in job.fds:  # read to their end: closed now, so no child forked from here holds them
+            os.close(fd)
         self.closing.append(job)
         system.kill_group(job.pid)
-        for _ in range(100):  # a descendant may fork while it is being killed: until none is left
-            found = _descendants(job.pid)
+        signalled: Set[int] = set()
+        for _ in range(100):  # a descendant may fork while it is being killed: until no new one is left
+            # (one killed stays a zombie below the dying child until that exits: not found again)
+            found = [pid for pid in _descendants(job.pid) if pid not in signalled]
             if not found:
                 break
+            signalled.update(found)
             for pid in found:
                 system.kill_group(pid)
                 try:
