@@ -133,6 +133,9 @@ def _documents(work: Work, options: Options, scenarios: Mapping[str, Scenario]) 
     else:
         found, missing = find(work.documents, work.articles, work.document_shard, work.selection, scenarios)
         found.documents += work.read
+    if found.errors and not found.documents:  # nothing to run: the bad input alone, in one line
+        more = f" (and {len(found.errors) - 1} more)" if len(found.errors) > 1 else ""
+        raise UsageError(found.errors[0] + more)
     programs = plan_programs(found.documents, parse_variants(list(work.variants)), options.programs, _python(options))
     return Documents(found, programs, tuple(programs.variants), missing_seeds=missing,
                      beside=beside(found.documents, scenarios), shard=work.document_shard)

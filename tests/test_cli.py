@@ -48,15 +48,17 @@ def test_show_prints_the_claims_quotes_and_both_twins(capsys) -> None:
         (["run", "tf1-reinit", "--workers", "0"], "Invalid value for '--workers'", 2),
         (["verbatim", "examples/post.md", "--semantics", "kernel"], "--semantics 'kernel': use session or examples", 2),
         (["verbatim", "examples/post.md", "--output-check", "loose"], "--output-check 'loose': use strict", 2),
+        (["verbatim", "no-such-post.md"], "no-such-post.md: no such file or folder", 2),
     ],
     ids=["unknown-id", "show-unknown-id", "unknown-mode", "nothing-to-run", "bad-seed", "unknown-command",
          "zero-timeout", "unknown-env", "zero-workers", "build-unknown-env", "run-zero-workers", "bad-semantics",
-         "bad-output-check"],
+         "bad-output-check", "missing-document"],
 )
 def test_bad_input_gives_one_line_and_its_exit_code(capsys, argv, message, code) -> None:
     assert main(argv) == code
-    err = capsys.readouterr().err
+    out, err = capsys.readouterr()
     assert message in err and err.count("\n") == 1 and err.startswith("lab: error: ")
+    assert out == ""  # no report of nothing beside the error
 
 
 def test_an_interpreter_without_tensorflow_exits_3(capsys, tmp_path: Path) -> None:
