@@ -48,10 +48,13 @@ def test_a_shard_runs_each_env_once_and_the_plan_file_reads_back_as_the_same_sha
     (["run", "--plan", "nowhere.json", "--out", "x"], "no plan file nowhere.json"),
     (["run", "fixture-assign", "--plan", "p.json", "--out", "x"], "--plan fixes the scenarios"),
     (["run", "--plan", "p.json"], "--plan needs --out DIR"),
+    (["plan", "--env", "local", "--out", "."], "--out . is a folder: name the file to write, e.g. plan.json"),
+    (["plan", "--env", "local", "--out", "p.json/plan.json"], "(Not a directory: p.json); choose another --out"),
 ])
 def test_bad_shard_input_is_one_line_and_exit_2(argv, words, monkeypatch, tmp_path, capsys) -> None:
     monkeypatch.setenv("LAB_SCENARIOS", str(FIXTURE_SCENARIOS))
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "p.json").write_text("{}")  # a file, where a folder would have to be
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("lab: error: ") and words in err[0]

@@ -64,7 +64,7 @@ def check(
     # Verdicts are judged again with the current claims, as `lab merge` does: the baseline is
     # committed beside the scenarios, so it speaks of today's claims.
     if update:
-        atomic.probe(baseline, "--baseline")  # issue 26: before any work
+        atomic.probe(baseline, "--baseline", example="baseline.json")  # issue 26: before any work
     result = api.read(folder)
     checked = check_results(result.records, result.scenario_judgements, baseline, update, require_all_envs)
     if not update:  # CI reads junit.xml: a case fails where the results differ from the baseline

@@ -135,7 +135,8 @@ def compare_all(
     check_out_folder(out)
     check_html_path(html)
     if update_baseline is not None:
-        atomic.probe(update_baseline, "--update-baseline")  # issue 26: before the run, not after it
+        # issue 26: before the run, not after it
+        atomic.probe(update_baseline, "--update-baseline", example="baseline.json")
     work = api.Work(tuple(ids or ()), not ids, selection, tuple(mode or ()), seed, tuple(env or ["all"]), the_plan)
     result = execute(work, api.Options(python, timeout, not no_cache, workers))
     folder = out or results.default_results_dir()

@@ -12,7 +12,6 @@ from typing_extensions import Annotated
 from lab import atomic, pipeline, shards
 from lab.cli.options import ArticleOpt, KeywordOpt, SeedOpt, TagOpt, chosen
 from lab.environments import resolve_names
-from lab.errors import UsageError
 from lab.plan import DEFAULT_SEED
 from lab.scenario import configured_scenario_dirs, load_scenarios
 from lab.verbatim.sources import parse_shard
@@ -33,17 +32,12 @@ def plan(
     """Write shard I of N of the work (trials x environments), the same on every machine, as a plan
     file: `lab run --plan FILE --out DIR` runs it anywhere, `lab merge` joins the shards' folders."""
     index, count = parse_shard(shard) or (1, 1)
+    atomic.probe(out, "--out", example="plan.json")  # before any work, in one line
     scenarios = load_scenarios(configured_scenario_dirs())
     selected = pipeline.select(scenarios, ids or [], not ids, chosen(keyword, article, tag))
     full = pipeline.plan(selected, pipeline.parse_modes(mode or []), seed, resolve_names(env or ["all"]))
     data = shards.to_json(full, index, count)
-    if out.is_dir():
-        raise UsageError(f"--out {out} is a folder: name the plan file, e.g. {out / 'plan.json'}")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        atomic.write_text(out, json.dumps(data, indent=1) + "\n")
-    except OSError as exc:
-        raise UsageError(f"--out {out} cannot be written ({exc.strerror})") from None
+    atomic.write_text(out, json.dumps(data, indent=1) + "\n")
     work = sum(len(w["trials"]) for w in data["work"])
     where = ", ".join(f"{w['env']} ({len(w['trials'])})" for w in data["work"])
     typer.echo(f"shard {index}/{count} of plan {data['plan']}: {work} of {len(shards.units(full))} trials, in {where}"
