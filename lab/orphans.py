@@ -39,8 +39,20 @@ def start_time(pid: int) -> Optional[int]:
 def note_guest(folder: Path, pid: int) -> None:
     """Write what proves `pid` (a guest this process just started in `folder`) the lab's own."""
     started = start_time(pid)
-    if started is not None:
-        (folder / GUEST_FILE).write_text(json.dumps({"pid": pid, "start": started}))
+    if started is None:
+        return
+    # Best effort: without the note `lab clean` cannot prove the guest its own and leaves it, which is
+    # safe; a full disk must not stop the run. Never through a link the guest put in its folder.
+    try:
+        handle = os.open(folder / GUEST_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except OSError:
+        return
+    try:
+        os.write(handle, json.dumps({"pid": pid, "start": started}).encode())
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
 
 
 def proven(folder: Path) -> Optional[int]:

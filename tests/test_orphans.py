@@ -120,3 +120,15 @@ def test_end_guests_lists_only_the_folders_whose_guest_was_ended(started, tmp_pa
     assert orphans.end_guests([empty, live]) == [(live, guest.pid, 1)]
     assert guest.wait() == -9
 
+
+
+def test_the_guest_note_is_best_effort_and_never_follows_a_link(tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere"
+    target.write_text("kept")
+    folder = tmp_path / "scratch"
+    folder.mkdir()
+    (folder / orphans.GUEST_FILE).symlink_to(target)  # a guest could put one in its folder
+    orphans.note_guest(folder, os.getpid())
+    assert target.read_text() == "kept"
+    orphans.note_guest(tmp_path / "gone", os.getpid())  # no folder (a full disk alike): no error, no note
+    assert not (tmp_path / "gone").exists()

@@ -143,9 +143,9 @@ def _run(command: List[str], batch: Batch, log: int, variables: Mapping[str, str
                             stdin=subprocess.DEVNULL, cwd=cwd, start_new_session=True)
     with _lock:
         _running.add(proc.pid)
-    orphans.note_guest(Path(cwd), proc.pid)
     deadline = time.monotonic() + timeout_s
     try:
+        orphans.note_guest(Path(cwd), proc.pid)
         assert proc.stdout is not None
         channel = proc.stdout.fileno()
         os.set_blocking(channel, False)
