@@ -13,7 +13,7 @@ from typing_extensions import Annotated
 from lab import bisect as lab_bisect
 from lab import pipeline, probes, results
 from lab.cli.display import progress
-from lab.cli.options import JsonOpt, ModeOpt, NoCacheOpt, SeedOpt, TimeoutOpt, check_out_folder
+from lab.cli.options import JsonOpt, ModeOpt, NoCacheOpt, NoSandboxOpt, SeedOpt, TimeoutOpt, check_out_folder
 from lab.environments import kinds
 from lab.environments.ondemand import DEFAULT_KIND
 from lab.errors import ExitCode, LabError, UsageError
@@ -78,6 +78,7 @@ def bisect(
     as_json: JsonOpt = False,
     out: Annotated[Optional[Path], typer.Option(help="Write bisect.json and bisect.svg (verdicts by release) here.")]
     = None,
+    no_sandbox: NoSandboxOpt = False,  # issue 26: the probes' interpreter guests are sandboxed like any
 ) -> None:
     """The first TensorFlow release between --good and --bad where the claim's verdict (or the
     observation, or the block's outcome) changes, making only the releases' envs the bisection visits."""
@@ -120,6 +121,7 @@ def sweep(
     as_json: JsonOpt = False,
     out: Annotated[Optional[Path], typer.Option(help="Write sweep.md, sweep.json and sweep.svg (verdicts by "
                                                     "release) here.")] = None,
+    no_sandbox: NoSandboxOpt = False,  # issue 26: the probes' interpreter guests are sandboxed like any
 ) -> None:
     """The claim's verdicts (or the observation, or the block's outcome) in every release from --from
     to --to: a drift table."""
