@@ -51,7 +51,9 @@ def test_a_sandboxed_guest_reaches_no_secret_socket_network_file_or_variable_of_
     assert inside["write_home"] == "OSError"  # a read-only file system
     assert inside["secret_variable"] is False and inside["cap_eff"] == "0000000000000000"
     outside = observed(lab, env, "--no-sandbox")
-    assert outside["secret_variable"] is True and outside["write_home"] == "yes" and outside["interfaces"] != ["lo"]
+    assert outside["secret_variable"] is True and outside["write_home"] == "yes"
+    if set(os.listdir("/sys/class/net")) - {"lo"}:  # a host with a network: the unsandboxed guest sees it
+        assert outside["interfaces"] != ["lo"]
     if os.geteuid() == 0:
         assert outside["read_shadow"] == "yes"
 
