@@ -161,8 +161,15 @@ def verbatim(config: pytest.Config, paths: Sequence[Path], **options: Any) -> An
     if unknown:
         raise UsageError(f"lab_verbatim: unknown option {unknown[0]!r}: use {', '.join(MARKER_OPTIONS)}")
     env: Union[str, Sequence[str]] = options.get("env") or "local"
+    numbers = {}
+    for name, kind, default in (("timeout_s", float, 60.0), ("repeat", int, 1)):
+        try:
+            numbers[name] = kind(options.get(name, default))
+        except (TypeError, ValueError):
+            raise UsageError(f"lab_verbatim: {name}={options[name]!r} is not a number: give e.g. {name}={default!r}") \
+                from None
     return api.verbatim(*paths, env=env, variants=options.get("variants") or "as-written",
-                        timeout_s=float(options.get("timeout_s", 60.0)), repeat=int(options.get("repeat", 1)),
+                        timeout_s=numbers["timeout_s"], repeat=int(numbers["repeat"]),
                         semantics=options.get("semantics"), allow_shell=bool(options.get("allow_shell", False)),
                         output_check=_output_check(config, options.get("output_check")))
 
@@ -274,6 +281,8 @@ class MarkdownFile(pytest.File):
     """A Markdown document: a test per Python block, all run at once (one TensorFlow import)."""
 
     done: Any = None
+    problem = ""
+    """The run's one-line error (an unknown env, a bad option): every block fails with it, once run."""
 
     def collect(self) -> Iterator[pytest.Item]:
         from lab.verbatim.documents import read_document
@@ -289,10 +298,16 @@ class MarkdownFile(pytest.File):
             yield BlockItem.from_parent(self, name=f"block{block.index}-line{block.first_line}", block=block)
 
     def verbatim(self) -> Any:
-        if self.done is None:
-            self.done = verbatim(self.config, [self.path], env=self.config.getoption("lab_env") or "local")
-            if self.config.getoption("lab_update"):
-                update_shown(self.done)
+        if self.done is None and not self.problem:
+            try:
+                self.done = verbatim(self.config, [self.path], env=self.config.getoption("lab_env") or "local")
+            except LabError as exc:
+                self.problem = str(exc)
+            else:
+                if self.config.getoption("lab_update"):
+                    update_shown(self.done)
+        if self.problem:
+            _fail(self.problem)
         return self.done
 
 

@@ -201,3 +201,24 @@ def test_an_assertion_on_an_outcome_has_a_short_first_line_and_the_fields_that_d
                                   "block=1, ..."),
                                   "E *stdout: 'w: 2.0\\n' != 'w: 3.0\\n'"])
     assert max(len(line) for line in result.stdout.lines if line.startswith("E ")) < 120
+
+
+def test_a_bad_env_or_marker_value_fails_each_block_or_test_in_one_line_without_a_traceback(
+        pytester: pytest.Pytester) -> None:
+    pytester.makefile(".md", post=POST)
+    blocks = run(pytester, "--lab-markdown", "--lab-env", "tf9.99")
+    blocks.assert_outcomes(failed=3)
+    failures = blocks.stdout.str().split("short test summary info")[0]
+    assert failures.count("lab: error: no environment 'tf9.99'") == 3 and "Traceback" not in failures
+    pytester.makepyfile(test_docs='''
+        import pytest
+
+        @pytest.mark.lab_verbatim("post.md", timeout_s="soon")
+        def test_timeout():
+            pass
+    ''')
+    marked = run(pytester, "test_docs.py")
+    marked.assert_outcomes(errors=1)
+    marked.stdout.fnmatch_lines([("*lab: error: lab_verbatim: timeout_s='soon' is not a number: give e.g. "
+                                  "timeout_s=60.0*")])
+    assert "ValueError" not in marked.stdout.str()
