@@ -5,6 +5,17 @@ from __future__ import annotations
 import os
 from typing import Any, Dict, Iterator
 
+HEAD, TAIL = 12 << 10, 4 << 10
+"""What is kept of a program's or a cell's stdout and stderr: the start, and the end (a traceback)."""
+
+
+def shown(head: bytes, tail: bytes, size: int) -> Dict[str, Any]:
+    """The start and the end of `size` bytes as the reports show them, with the note of what was left
+    out between them, which the host's number parser knows (lab/verbatim/printed.py)."""
+    left_out = size - len(head) - len(tail)
+    gap = b"\n[... %d bytes left out ...]\n" % left_out if left_out else b""
+    return {"text": (head + gap + tail).decode("utf-8", errors="replace"), "bytes": size}
+
 
 class Output:
     """What a child printed on one stream, read from its pipe as it comes: the first `head` bytes,
@@ -34,10 +45,7 @@ class Output:
 
     def value(self) -> Dict[str, Any]:
         """The text kept (with a note of what was left out between its start and end) and the size."""
-        left_out = self.size - len(self.head) - len(self.tail)
-        gap = b"\n[... %d bytes left out ...]\n" % left_out if left_out else b""
-        data = bytes(self.head) + gap + bytes(self.tail)
-        return {"text": data.decode("utf-8", errors="replace"), "bytes": self.size}
+        return shown(bytes(self.head), bytes(self.tail), self.size)
 
 
 def chunks(fd: int, eof: bool) -> Iterator[bytes]:

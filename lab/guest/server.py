@@ -32,7 +32,8 @@ import time
 from typing import IO, Any, Callable, Dict, List, Optional, Set, Tuple
 
 from lab.guest import system
-from lab.guest.output import Output, chunks
+from lab.guest.output import HEAD, Output, chunks
+from lab.guest.output import TAIL as OUT_TAIL
 from lab.guest.spare import ChildFn, Spare, fork, write_all
 
 MAX_PAYLOAD = 8 << 20
@@ -41,8 +42,6 @@ MAX_SMALL_PAYLOAD = 64 << 10
 """A program's result is three fields: this server reads no more of it to decide a repeat."""
 TAIL = 2 << 10
 """What is kept of a child's log when it dies: the end, where the reason is."""
-HEAD, OUT_TAIL = 12 << 10, 4 << 10
-"""What is kept of a program's stdout and stderr: the start, and the end (a traceback)."""
 MAX_CELL_LINE = 1 << 20
 """A session's line for one cell longer than this stops the session: a cell's result is a summary."""
 MAX_SESSION = 64 << 20

@@ -33,10 +33,9 @@ import time
 import types
 from typing import Any, Dict, List, Optional
 
+from lab.guest.output import HEAD, TAIL, shown
 from lab.guest.verbatim.child import error_of, prepare_process
 
-HEAD, TAIL = 12 << 10, 4 << 10
-"""What is kept of a cell's stdout, stderr and shown value: the start, and the end (a traceback)."""
 GRACE_S = 5.0
 """How long an interrupted cell has to stop before its process is ended."""
 KERNEL_ARGV = ["ipykernel_launcher.py", "-f", "kernel.json"]
@@ -54,9 +53,7 @@ def threads() -> int:
 def kept(data: bytes) -> Dict[str, Any]:
     """Bytes as the reports show them: the start and the end, with a note of what was left out."""
     size = len(data)
-    if size > HEAD + TAIL:
-        data = data[:HEAD] + b"\n[... %d bytes left out ...]\n" % (size - HEAD - TAIL) + data[-TAIL:]
-    return {"text": data.decode("utf-8", errors="replace"), "bytes": size}
+    return shown(data[:HEAD], data[-TAIL:], size) if size > HEAD + TAIL else shown(data, b"", size)
 
 
 def read_kept(path: str) -> Dict[str, Any]:
@@ -71,9 +68,7 @@ def read_kept(path: str) -> Dict[str, Any]:
             return kept(os.read(fd, size))
         head = os.read(fd, HEAD)
         os.lseek(fd, size - TAIL, os.SEEK_SET)
-        tail = os.read(fd, TAIL)
-        gap = b"\n[... %d bytes left out ...]\n" % (size - HEAD - TAIL)
-        return {"text": (head + gap + tail).decode("utf-8", errors="replace"), "bytes": size}
+        return shown(head, os.read(fd, TAIL), size)
     finally:
         os.close(fd)
 
