@@ -43,10 +43,6 @@ def use(enabled: bool) -> None:
     _wanted = enabled
 
 
-def wanted() -> bool:
-    return _wanted
-
-
 def unavailable() -> str:
     """'' when bwrap runs here; else why not (not installed, or it cannot make namespaces: an
     unprivileged container). Checked once per process, by running it."""

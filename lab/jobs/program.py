@@ -93,7 +93,8 @@ def count(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-def _error(value: Any) -> Optional[Dict[str, Any]]:
+def checked_error(value: Any) -> Optional[Dict[str, Any]]:
+    """An error from the guest, as the host keeps it (type, message, line), or None when it is no error."""
     if not isinstance(value, dict) or not isinstance(value.get("type"), str) or not isinstance(
             value.get("message"), str):
         return None
@@ -119,7 +120,7 @@ def _attempt(answer: JobLine, job: ProgramJob) -> Optional[Dict[str, Any]]:
                 "error": {"type": "Crashed", "message": why, "line": None}}
     if not isinstance(data, dict) or data.get("status") not in _GUEST_STATUS:
         return None
-    error = _error(data.get("error")) if data.get("error") is not None else None
+    error = checked_error(data.get("error")) if data.get("error") is not None else None
     duration = seconds(data.get("duration_s"))
     status = _GUEST_STATUS[data["status"]]
     if (data.get("error") is not None and error is None) or (status is Status.OK) != (error is None) or (

@@ -20,7 +20,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from lab.channel import JobLine, parse_json
 from lab.jobs.ended import signal_name, why_unanswered
-from lab.jobs.program import RunByTheEnvironment, count, seconds, shown_facts, stream
+from lab.jobs.program import RunByTheEnvironment, checked_error, count, seconds, shown_facts, stream
 from lab.jobs.registry import register
 from lab.status import Status
 
@@ -115,14 +115,13 @@ class SessionResult(RunByTheEnvironment):
 
 
 def _error(value: Any, position: int) -> Optional[Dict[str, Any]]:
-    if not isinstance(value, dict) or not isinstance(value.get("type"), str) or not isinstance(
-            value.get("message"), str):
+    error = checked_error(value)
+    if error is None:
         return None
-    line, cell = value.get("line"), value.get("cell")
+    cell = value.get("cell")
     if cell is not None and not (count(cell) and cell <= position):
         return None  # a cell raises from its own code or an earlier cell's, never a later one's
-    return {"type": value["type"][:100], "message": value["message"][:500], "line": line if count(line) else None,
-            "cell": cell}
+    return {**error, "cell": cell}
 
 
 def _timing(job: SessionJob, how: str) -> str:

@@ -149,6 +149,9 @@ def _common(program: Program, variant: str, env: str, semantics: str) -> Dict[st
             "expected": shown(block), "cell": block.cell, "semantics": semantics, "skipped": block.skipped}
 
 
+SHELL_NOT_RUN = "shell commands and magics: not run (--allow-shell runs them in the environment)"
+
+
 def not_running(program: Program, variant: str, env: str, status: Status, why: str = "",
                 semantics: str = "examples") -> Outcome:
     """The outcome of a program that is not run: a fragment, a shell cell, an unavailable variant, a failed env."""
@@ -211,12 +214,12 @@ def from_cell(program: Program, variant: str, env: str, result: CellResult, orde
               facts: Mapping[str, str], cached: bool = False, mode: Mode = Mode.STRICT) -> Outcome:
     """The outcome of a session's cell (`order`: its own document's cells, so an error names the cell
     that raised it)."""
-    common = _common(program, variant, env, "session")
     if result.status is Status.NOT_RUN:
-        return Outcome(**common, status=Status.NOT_RUN, why=str((result.error or {}).get("message", "")))
+        return not_running(program, variant, env, Status.NOT_RUN, str((result.error or {}).get("message", "")),
+                           "session")
     if result.status is Status.SHELL:
-        return Outcome(**common, status=Status.SHELL, why="shell commands and magics: not run (--allow-shell runs "
-                                                          "them in the environment)")
+        return not_running(program, variant, env, Status.SHELL, SHELL_NOT_RUN, "session")
+    common = _common(program, variant, env, "session")
     error = dict(result.error) if result.error else None
     if error is not None:
         position = error.pop("cell", None)

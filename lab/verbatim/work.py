@@ -16,7 +16,7 @@ from lab.jobs.program import ProgramJob
 from lab.jobs.session import Cell, SessionJob
 from lab.status import Status
 from lab.verbatim.documents import Block, Document, with_shell
-from lab.verbatim.outcome import Outcome, from_cell, from_result, not_running
+from lab.verbatim.outcome import SHELL_NOT_RUN, Outcome, from_cell, from_result, not_running
 from lab.verbatim.programs import Program, build_programs
 from lab.verbatim.semantics import Semantics, semantics_of, session_cells
 from lab.verbatim.shown import Mode, parse_mode
@@ -189,8 +189,7 @@ def slot_outcome(work: Programs, env: str, i: int, v: str, results: Sequence[Any
         why = text.why if text is not None and text.text is None else "the variant does not exist for this program"
         return not_running(program, v, env, Status.NOT_APPLICABLE, why, semantics)
     if program.kind == "shell" and work.semantics[i] is Semantics.EXAMPLES:
-        return not_running(program, v, env, Status.SHELL, "shell commands and magics: not run (--allow-shell runs "
-                                                          "them in the environment)", semantics)
+        return not_running(program, v, env, Status.SHELL, SHELL_NOT_RUN, semantics)
     j, position = (override[1], None) if override is not None else work.slot_job[(i, v)]
     hit = bool(cached and cached[j])
     blocks = work.blocks[program.document]
