@@ -255,13 +255,13 @@ class Server:
             os.close(fd)
         self.closing.append(job)
         system.kill_group(job.pid)
-        signalled: Set[int] = set()
-        for _ in range(100):  # a descendant may fork while it is being killed: until no new one is left
-            # (one killed stays a zombie below the dying child until that exits: not found again)
-            found = [pid for pid in _descendants(job.pid) if pid not in signalled]
+        # Until none is left below it: a descendant may fork while it is being killed, and walking
+        # again is also how this waits for the killed to be gone before the next job looks around
+        # (stopping at the first walk that finds no new pid let a killed one still run then).
+        for _ in range(100):
+            found = _descendants(job.pid)
             if not found:
                 break
-            signalled.update(found)
             for pid in found:
                 system.kill_group(pid)
                 try:
